@@ -1,0 +1,50 @@
+import type { Underlying } from '../config/schema';
+
+export type { Underlying };
+export type OptionType = 'CE' | 'PE';
+/** LONG buys a call, SHORT buys a put: the system only ever buys premium. */
+export type Direction = 'LONG' | 'SHORT';
+
+export interface UnderlyingSpec {
+  name: Underlying;
+  /** Kite's index tradingsymbol on NSE, e.g. "NIFTY 50". */
+  indexSymbol: string;
+  indexToken: number;
+  lotSize: number;
+  tickSize: number;
+  strikeStep: number;
+  /** Largest quantity one order may carry; bigger orders are sliced. */
+  freezeQty: number;
+  hasWeeklies: boolean;
+  /** Where the simulator's spot starts. */
+  referenceSpot: number;
+}
+
+/** One option contract as the instruments dump describes it. */
+export interface OptionContract {
+  token: number;
+  tradingSymbol: string;
+  underlying: Underlying;
+  expiry: string; // YYYY-MM-DD
+  strike: number;
+  optionType: OptionType;
+  lotSize: number;
+  tickSize: number;
+}
+
+export interface OptionQuote extends OptionContract {
+  ltp: number;
+  bid: number;
+  ask: number;
+  /** Black-76 delta from the quote's implied volatility, calls positive, puts negative. */
+  delta?: number;
+}
+
+export interface OptionChain {
+  underlying: Underlying;
+  spot: number;
+  expiry: string;
+  /** Epoch ms of the quotes. */
+  asOf: number;
+  options: OptionQuote[];
+}
