@@ -1,0 +1,53 @@
+import fc from 'fast-check';
+import { ORDER_TAG_PATTERN, orderTag } from '../../../src/domain/order-tag';
+
+describe('orderTag', () => {
+  it('is deterministic, at most 20 characters and alphanumeric for any workflow id', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ minLength: 1, unit: 'binary' }),
+        fc.constantFrom('ENTRY' as const, 'EXIT' as const),
+        fc.integer({ min: 0, max: 1295 }),
+        fc.integer({ min: 0, max: 35 }),
+        (id, leg, attempt, slice) => {
+          const tag = orderTag(id, leg, attempt, slice);
+          expect(tag).toMatch(ORDER_TAG_PATTERN);
+          expect(tag.length).toBeLessThanOrEqual(20);
+          expect(orderTag(id, leg, attempt, slice)).toBe(tag);
+        },
+      ),
+    );
+  });
+
+  it('separates leg, slice and attempt of one workflow', () => {
+    const tags = new Set<string>();
+    for (const leg of ['ENTRY', 'EXIT'] as const) {
+      for (let slice = 0; slice <= 35; slice++) {
+        for (let attempt = 0; attempt < 20; attempt++)
+          tags.add(orderTag('pos-abc', leg, attempt, slice));
+      }
+    }
+    expect(tags.size).toBe(2 * 36 * 20);
+  });
+
+  it('does not collide across many similar workflow ids', () => {
+    const tags = new Set<string>();
+    for (let i = 0; i < 50_000; i++) tags.add(orderTag(`pos-sig-${i}`, 'ENTRY', 0));
+    expect(tags.size).toBe(50_000);
+  });
+
+  it('keeps a known value stable across releases, because live orders carry it', () => {
+    expect(orderTag('pos-sig-1', 'EXIT', 2, 1)).toBe('3um4ymal6t76nX102');
+    expect(orderTag('pos-sig-1', 'ENTRY', 0)).toBe('3um4ymal6t76nE000');
+  });
+
+  it.each([
+    ['', 'ENTRY', 0, 0],
+    ['pos-1', 'ENTRY', -1, 0],
+    ['pos-1', 'ENTRY', 1.5, 0],
+    ['pos-1', 'ENTRY', 1296, 0],
+    ['pos-1', 'EXIT', 0, 36],
+  ] as const)('rejects out-of-range input %j/%s/%d/%d', (id, leg, attempt, slice) => {
+    expect(() => orderTag(id, leg, attempt, slice)).toThrow(RangeError);
+  });
+});
