@@ -60,7 +60,8 @@ export function envLayer(env: NodeJS.ProcessEnv): { layer: Tree; names: Map<stri
     if (!name.startsWith(ENV_PREFIX) || raw === undefined) continue;
     const keys = name.slice(ENV_PREFIX.length).split('__').map(envSegmentToKey);
     let node = layer;
-    for (const key of keys.slice(0, -1)) node = (node[key] = isTree(node[key]) ? node[key] : {}) as Tree;
+    for (const key of keys.slice(0, -1))
+      node = (node[key] = isTree(node[key]) ? node[key] : {}) as Tree;
     let value: unknown;
     try {
       value = YAML.parse(raw);
@@ -79,7 +80,9 @@ const valueAt = (tree: unknown, keys: PropertyKey[]): unknown =>
 /** Where a value came from: the layers that set it or any key under it. */
 function sourceOf(at: string, sources: Sources): string | undefined {
   if (sources.has(at)) return sources.get(at);
-  const layers = new Set([...sources].filter(([key]) => key.startsWith(`${at}.`)).map(([, src]) => src));
+  const layers = new Set(
+    [...sources].filter(([key]) => key.startsWith(`${at}.`)).map(([, src]) => src),
+  );
   return layers.size > 0 ? [...layers].join(' and ') : undefined;
 }
 
@@ -118,7 +121,9 @@ export function loadConfig(options: LoadOptions = {}): Config {
   const dir = options.configDir ?? env.TRADER_CONFIG_DIR ?? DEFAULT_CONFIG_DIR;
   const profile = env.TRADER_ENV ?? 'paper';
   if (!/^[a-z0-9][a-z0-9._-]*$/i.test(profile)) {
-    throw new ConfigError([`TRADER_ENV: expected a profile name such as paper or live, got ${JSON.stringify(profile)}`]);
+    throw new ConfigError([
+      `TRADER_ENV: expected a profile name such as paper or live, got ${JSON.stringify(profile)}`,
+    ]);
   }
   const merged: Tree = {};
   const sources: Sources = new Map();
@@ -126,14 +131,18 @@ export function loadConfig(options: LoadOptions = {}): Config {
   mergeInto(merged, readYamlLayer(defaultFile), defaultFile, sources);
   const profileFile = path.join(dir, `${profile}.yaml`);
   if (!fs.existsSync(profileFile)) {
-    throw new ConfigError([`TRADER_ENV: no file ${profileFile} for profile ${JSON.stringify(profile)}`]);
+    throw new ConfigError([
+      `TRADER_ENV: no file ${profileFile} for profile ${JSON.stringify(profile)}`,
+    ]);
   }
   mergeInto(merged, readYamlLayer(profileFile), profileFile, sources);
   const { layer, names } = envLayer(env);
   mergeInto(merged, layer, 'environment', sources);
   for (const [at, src] of sources) {
     if (src !== 'environment') continue;
-    const key = [...names.keys()].find((k) => at === k || at.startsWith(`${k}.`) || k.startsWith(`${at}.`));
+    const key = [...names.keys()].find(
+      (k) => at === k || at.startsWith(`${k}.`) || k.startsWith(`${at}.`),
+    );
     if (key) sources.set(at, names.get(key) as string);
   }
 

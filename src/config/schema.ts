@@ -2,25 +2,55 @@ import { z } from 'zod';
 
 // Each helper carries its expectation in words so a bad value reads as
 // "risk.maxOpenPositions: expected a positive integer, got "three"".
-const posInt = () => z.number({ error: 'expected a positive integer' }).int('expected a positive integer').positive('expected a positive integer');
-const nonNegInt = () => z.number({ error: 'expected a non-negative integer' }).int('expected a non-negative integer').min(0, 'expected a non-negative integer');
-const posNum = () => z.number({ error: 'expected a positive number' }).positive('expected a positive number');
-const nonNegNum = () => z.number({ error: 'expected a non-negative number' }).min(0, 'expected a non-negative number');
-const port = () => z.number({ error: 'expected a TCP port (1-65535)' }).int('expected a TCP port (1-65535)').min(0, 'expected a TCP port (1-65535)').max(65535, 'expected a TCP port (1-65535)');
-const text = () => z.string({ error: 'expected a non-empty string' }).min(1, 'expected a non-empty string');
-const hhmm = () => z.string({ error: 'expected a time as HH:MM' }).regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a time as HH:MM (IST, 24-hour)');
+const posInt = () =>
+  z
+    .number({ error: 'expected a positive integer' })
+    .int('expected a positive integer')
+    .positive('expected a positive integer');
+const nonNegInt = () =>
+  z
+    .number({ error: 'expected a non-negative integer' })
+    .int('expected a non-negative integer')
+    .min(0, 'expected a non-negative integer');
+const posNum = () =>
+  z.number({ error: 'expected a positive number' }).positive('expected a positive number');
+const nonNegNum = () =>
+  z.number({ error: 'expected a non-negative number' }).min(0, 'expected a non-negative number');
+const port = () =>
+  z
+    .number({ error: 'expected a TCP port (1-65535)' })
+    .int('expected a TCP port (1-65535)')
+    .min(0, 'expected a TCP port (1-65535)')
+    .max(65535, 'expected a TCP port (1-65535)');
+const text = () =>
+  z.string({ error: 'expected a non-empty string' }).min(1, 'expected a non-empty string');
+const hhmm = () =>
+  z
+    .string({ error: 'expected a time as HH:MM' })
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a time as HH:MM (IST, 24-hour)');
 const url = () => z.string({ error: 'expected a URL' }).url('expected a URL');
-const rate = () => z.number({ error: 'expected a rate as a fraction, e.g. 0.001' }).min(0, 'expected a rate >= 0').max(1, 'expected a rate <= 1');
+const rate = () =>
+  z
+    .number({ error: 'expected a rate as a fraction, e.g. 0.001' })
+    .min(0, 'expected a rate >= 0')
+    .max(1, 'expected a rate <= 1');
 const flag = () => z.boolean({ error: 'expected true or false' });
 
 export const UNDERLYINGS = ['NIFTY', 'BANKNIFTY', 'FINNIFTY'] as const;
-export const underlyingSchema = z.enum(UNDERLYINGS, { error: `expected one of ${UNDERLYINGS.join(', ')}` });
+export const underlyingSchema = z.enum(UNDERLYINGS, {
+  error: `expected one of ${UNDERLYINGS.join(', ')}`,
+});
 
 /** Exit distance on the option premium: absolute points or percent of entry premium. */
-export const premiumDistanceSchema = z.strictObject({
-  points: posNum().optional(),
-  pct: posNum().optional(),
-}).refine((d) => (d.points === undefined) !== (d.pct === undefined), 'expected exactly one of points or pct');
+export const premiumDistanceSchema = z
+  .strictObject({
+    points: posNum().optional(),
+    pct: posNum().optional(),
+  })
+  .refine(
+    (d) => (d.points === undefined) !== (d.pct === undefined),
+    'expected exactly one of points or pct',
+  );
 
 export const trailingSchema = z.strictObject({
   activation: premiumDistanceSchema,
@@ -34,7 +64,10 @@ export const strikeRuleSchema = z.discriminatedUnion(
     z.strictObject({ mode: z.literal('ATM') }),
     z.strictObject({ mode: z.literal('ITM'), steps: posInt() }),
     z.strictObject({ mode: z.literal('OTM'), steps: posInt() }),
-    z.strictObject({ mode: z.literal('DELTA'), target: z.number().gt(0, 'expected a delta in (0, 1)').lt(1, 'expected a delta in (0, 1)') }),
+    z.strictObject({
+      mode: z.literal('DELTA'),
+      target: z.number().gt(0, 'expected a delta in (0, 1)').lt(1, 'expected a delta in (0, 1)'),
+    }),
     z.strictObject({ mode: z.literal('PREMIUM'), min: posNum(), max: posNum() }),
   ],
   { error: 'expected mode ATM, ITM, OTM, DELTA or PREMIUM' },
@@ -44,7 +77,10 @@ export const sizingSchema = z.discriminatedUnion(
   'mode',
   [
     z.strictObject({ mode: z.literal('FIXED_LOTS'), lots: posInt() }),
-    z.strictObject({ mode: z.literal('RISK'), riskPerTradePct: posNum().max(100, 'expected a percent <= 100') }),
+    z.strictObject({
+      mode: z.literal('RISK'),
+      riskPerTradePct: posNum().max(100, 'expected a percent <= 100'),
+    }),
   ],
   { error: 'expected mode FIXED_LOTS or RISK' },
 );
@@ -72,7 +108,10 @@ export const configSchema = z.strictObject({
     tickIntervalMs: posInt(),
     session: z.enum(['always-open', 'ist-hours'], { error: 'expected always-open or ist-hours' }),
     strikesAroundSpot: posInt(),
-    partialFillRatio: z.number().min(0, 'expected a fraction in [0, 1)').lt(1, 'expected a fraction in [0, 1)'),
+    partialFillRatio: z
+      .number()
+      .min(0, 'expected a fraction in [0, 1)')
+      .lt(1, 'expected a fraction in [0, 1)'),
     accountCapital: posNum(),
     ordersPerSecond: posInt(),
     requestsPerSecond: posInt(),
@@ -101,7 +140,12 @@ export const configSchema = z.strictObject({
     strike: strikeRuleSchema,
     sizing: sizingSchema,
     expiryDayRule: z.enum(['SAME_DAY', 'NEXT_WEEK'], { error: 'expected SAME_DAY or NEXT_WEEK' }),
-    marketProtection: z.number().refine((v) => v === -1 || (v > 0 && v <= 100), 'expected -1 (automatic) or a percent in (0, 100]'),
+    marketProtection: z
+      .number()
+      .refine(
+        (v) => v === -1 || (v > 0 && v <= 100),
+        'expected -1 (automatic) or a percent in (0, 100]',
+      ),
     product: z.enum(['MIS', 'NRML'], { error: 'expected MIS or NRML' }),
     fillTimeoutSeconds: posInt(),
   }),
@@ -120,7 +164,9 @@ export const configSchema = z.strictObject({
     gstRate: rate(),
   }),
   log: z.strictObject({
-    level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], { error: 'expected a pino level' }),
+    level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], {
+      error: 'expected a pino level',
+    }),
     dir: text(),
   }),
 });

@@ -9,20 +9,39 @@ export interface Secrets {
 }
 
 /** Well-known credentials of the local paper exchange; worthless anywhere else. */
-export const PAPER_CREDENTIALS = { apiKey: 'paper_api_key', accessToken: 'paper_access_token' } as const;
+export const PAPER_CREDENTIALS = {
+  apiKey: 'paper_api_key',
+  accessToken: 'paper_access_token',
+} as const;
+
+/** The only environment variables secrets are read from. */
+export const SECRET_ENV_NAMES = [
+  'KITE_API_KEY',
+  'KITE_ACCESS_TOKEN',
+  'TRADER_WEBHOOK_SECRET',
+] as const;
 
 export class MissingSecretError extends Error {}
 
 export function loadSecrets(mode: 'paper' | 'live', env: NodeJS.ProcessEnv = process.env): Secrets {
   const apiKey = env.KITE_API_KEY ?? (mode === 'paper' ? PAPER_CREDENTIALS.apiKey : undefined);
-  const accessToken = env.KITE_ACCESS_TOKEN ?? (mode === 'paper' ? PAPER_CREDENTIALS.accessToken : undefined);
+  const accessToken =
+    env.KITE_ACCESS_TOKEN ?? (mode === 'paper' ? PAPER_CREDENTIALS.accessToken : undefined);
   const missing = [!apiKey && 'KITE_API_KEY', !accessToken && 'KITE_ACCESS_TOKEN'].filter(Boolean);
   if (missing.length > 0) {
-    throw new MissingSecretError(`broker.mode is live but ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not set in the environment`);
+    throw new MissingSecretError(
+      `broker.mode is live but ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not set in the environment`,
+    );
   }
-  return { kiteApiKey: apiKey as string, kiteAccessToken: accessToken as string, webhookSecret: env.TRADER_WEBHOOK_SECRET || undefined };
+  return {
+    kiteApiKey: apiKey as string,
+    kiteAccessToken: accessToken as string,
+    webhookSecret: env.TRADER_WEBHOOK_SECRET || undefined,
+  };
 }
 
 /** Every secret value in play, for log scrubbing and history audits. */
 export const secretValues = (s: Secrets): string[] =>
-  [s.kiteApiKey, s.kiteAccessToken, s.webhookSecret].filter((v): v is string => typeof v === 'string' && v.length >= 6);
+  [s.kiteApiKey, s.kiteAccessToken, s.webhookSecret].filter(
+    (v): v is string => typeof v === 'string' && v.length >= 6,
+  );

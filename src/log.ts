@@ -1,0 +1,112 @@
+import pino, { type Logger } from 'pino';
+import {
+  Runtime,
+  makeTelemetryFilterString,
+  type LogLevel,
+  type LogMetadata,
+} from '@temporalio/worker';
+
+export type { Logger };
+
+/** Keys whose values are secrets wherever they appear in a log object. */
+const REDACT_PATHS = [
+  'apiKey',
+  'accessToken',
+  'access_token',
+  'api_key',
+  'webhookSecret',
+  'secret',
+  'authorization',
+  '*.apiKey',
+  '*.accessToken',
+  '*.access_token',
+  '*.api_key',
+  '*.webhookSecret',
+  '*.secret',
+  '*.authorization',
+  'headers.authorization',
+  '*.headers.authorization',
+];
+const CENSOR = '[redacted]';
+
+/** Replaces every occurrence of a known secret value, whatever key or string it hides in. */
+export function scrubber(secrets: readonly string[]): <T>(value: T) => T {
+  const live = secrets.filter((s) => s.length > 0);
+  const scrubString = (s: string) =>
+    live.reduce((acc, secret) => acc.split(secret).join(CENSOR), s);
+  const walk = (value: unknown, depth: number): unknown => {
+    if (typeof value === 'string') return scrubString(value);
+    if (depth > 8 || value === null || typeof value !== 'object') return value;
+    if (Array.isArray(value)) return value.map((v) => walk(v, depth + 1));
+    if (value instanceof Error)
+      return walk({ type: value.name, message: value.message, stack: value.stack }, depth + 1);
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v, depth + 1)]));
+  };
+  return <T>(value: T) => (live.length === 0 ? value : (walk(value, 0) as T));
+}
+
+export interface LoggerOptions {
+  name: string;
+  level?: string;
+  /** Secret values to scrub from every line in addition to the redacted keys. */
+  secrets?: readonly string[];
+  destination?: pino.DestinationStream;
+}
+
+export function createLogger({
+  name,
+  level = 'info',
+  secrets = [],
+  destination,
+}: LoggerOptions): Logger {
+  const scrub = scrubber(secrets);
+  return pino(
+    {
+      name,
+      level,
+      redact: { paths: REDACT_PATHS, censor: CENSOR },
+      formatters: { log: (obj) => scrub(obj) },
+      hooks: {
+        logMethod(args, method) {
+          method.apply(this, scrub(args) as Parameters<typeof method>);
+        },
+      },
+    },
+    destination,
+  );
+}
+
+const PINO_LEVEL: Record<LogLevel, pino.Level> = {
+  TRACE: 'trace',
+  DEBUG: 'debug',
+  INFO: 'info',
+  WARN: 'warn',
+  ERROR: 'error',
+};
+
+/**
+ * Routes the Temporal SDK's own logs, workflow-logger lines (which carry
+ * workflowId, runId and workflowType) and Core's Rust logs into pino.
+ * Runtime.install may run once per process, so later calls are no-ops.
+ */
+export function installTemporalLogging(logger: Logger): void {
+  const log = (level: LogLevel, message: string, meta?: LogMetadata) =>
+    logger[PINO_LEVEL[level]](meta ?? {}, message);
+  try {
+    Runtime.install({
+      logger: {
+        log,
+        trace: (m, meta) => log('TRACE', m, meta),
+        debug: (m, meta) => log('DEBUG', m, meta),
+        info: (m, meta) => log('INFO', m, meta),
+        warn: (m, meta) => log('WARN', m, meta),
+        error: (m, meta) => log('ERROR', m, meta),
+      },
+      telemetryOptions: {
+        logging: { forward: {}, filter: makeTelemetryFilterString({ core: 'WARN' }) },
+      },
+    });
+  } catch (err) {
+    if (!/already.*install/i.test((err as Error).message)) throw err;
+  }
+}
