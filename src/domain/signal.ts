@@ -1,0 +1,104 @@
+import { z } from 'zod';
+import { trailingSchema, underlyingSchema } from '../config/schema';
+
+// Messages carry the expectation in words so a rejection reads as
+// "strength: expected a number from 0 to 10, got 12".
+const positive = (what: string) =>
+  z.number({ error: `expected ${what}` }).positive(`expected ${what}`);
+
+/**
+ * One exit level from a signal: a distance on the option premium ({points} or
+ * {pct} of the entry premium) or an absolute level on the underlying index.
+ */
+export const exitLevelSchema = z
+  .strictObject({
+    points: positive('a positive number of premium points').optional(),
+    pct: positive('a positive percent of the entry premium').optional(),
+    underlyingLevel: positive('a positive index level').optional(),
+  })
+  .refine(
+    (l) => [l.points, l.pct, l.underlyingLevel].filter((v) => v !== undefined).length === 1,
+    'expected exactly one of points, pct or underlyingLevel',
+  );
+
+export const signalExitsSchema = z.strictObject({
+  stopLoss: exitLevelSchema.optional(),
+  target: exitLevelSchema.optional(),
+  trailing: trailingSchema.optional(),
+  maxHoldMinutes: z
+    .number({ error: 'expected a positive whole number of minutes' })
+    .int('expected a positive whole number of minutes')
+    .positive('expected a positive whole number of minutes')
+    .optional(),
+});
+
+export const signalSchema = z.strictObject({
+  // The id becomes the workflow id `pos-<id>`, so it is limited to characters
+  // that survive URLs, CLI arguments and search-attribute queries unescaped.
+  id: z
+    .string({ error: 'expected a string id' })
+    .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'expected 1-64 characters of A-Z a-z 0-9 _ . : -'),
+  underlying: underlyingSchema,
+  direction: z.enum(['LONG', 'SHORT'], { error: 'expected LONG (buys CE) or SHORT (buys PE)' }),
+  strategy: z.string({ error: 'expected a strategy name' }).min(1, 'expected a strategy name'),
+  strength: z
+    .number({ error: 'expected a number from 0 to 10' })
+    .min(0, 'expected a number from 0 to 10')
+    .max(10, 'expected a number from 0 to 10'),
+  expectedMovePct: positive('a positive percent'),
+  referencePrice: positive('a positive price').optional(),
+  exits: signalExitsSchema.optional(),
+  createdAt: z.iso.datetime({
+    offset: true,
+    error: 'expected an ISO-8601 timestamp with a zone, e.g. 2025-11-18T09:30:00+05:30',
+  }),
+});
+
+export type Signal = z.infer<typeof signalSchema>;
+export type SignalExits = z.infer<typeof signalExitsSchema>;
+export type ExitLevel = z.infer<typeof exitLevelSchema>;
+
+export type ParseSignalResult = { ok: true; signal: Signal } | { ok: false; errors: string[] };
+
+export class SignalValidationError extends Error {
+  constructor(readonly errors: string[]) {
+    super(`Invalid signal:\n  ${errors.join('\n  ')}`);
+    this.name = 'SignalValidationError';
+  }
+}
+
+const valueAt = (input: unknown, path: PropertyKey[]): unknown =>
+  path.reduce<unknown>(
+    (node, key) =>
+      typeof node === 'object' && node !== null
+        ? (node as Record<PropertyKey, unknown>)[key]
+        : undefined,
+    input,
+  );
+
+function describe(issue: z.core.$ZodIssue, input: unknown): string[] {
+  const at = issue.path.map(String).join('.');
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((k) => `${at ? `${at}.${k}` : k}: unknown field`);
+  }
+  const value = valueAt(input, issue.path);
+  if (issue.path.length === 0 && issue.code === 'invalid_type') {
+    return [`(signal): expected a JSON object, got ${JSON.stringify(value) ?? typeof value}`];
+  }
+  if (value === undefined && issue.code === 'invalid_type') return [`${at}: required, missing`];
+  const got = value === undefined ? 'nothing' : JSON.stringify(value);
+  return [`${at || '(signal)'}: ${issue.message}, got ${got}`];
+}
+
+export function parseSignal(input: unknown): ParseSignalResult {
+  const result = signalSchema.safeParse(input);
+  if (result.success) return { ok: true, signal: result.data };
+  return { ok: false, errors: result.error.issues.flatMap((issue) => describe(issue, input)) };
+}
+
+/** For intake paths that prefer an exception carrying every problem at once. */
+export function parseSignalOrThrow(input: unknown): Signal {
+  const result = parseSignal(input);
+  if (!result.ok) throw new SignalValidationError(result.errors);
+  return result.signal;
+}
