@@ -76,24 +76,32 @@ const valueAt = (input: unknown, path: PropertyKey[]): unknown =>
     input,
   );
 
-function describe(issue: z.core.$ZodIssue, input: unknown): string[] {
-  const at = issue.path.map(String).join('.');
-  if (issue.code === 'unrecognized_keys') {
-    return issue.keys.map((k) => `${at ? `${at}.${k}` : k}: unknown field`);
-  }
-  const value = valueAt(input, issue.path);
-  if (issue.path.length === 0 && issue.code === 'invalid_type') {
-    return [`(signal): expected a JSON object, got ${JSON.stringify(value) ?? typeof value}`];
-  }
-  if (value === undefined && issue.code === 'invalid_type') return [`${at}: required, missing`];
-  const got = value === undefined ? 'nothing' : JSON.stringify(value);
-  return [`${at || '(signal)'}: ${issue.message}, got ${got}`];
+/**
+ * Zod issues as "path: expectation, got value" lines. `prefix` names where
+ * `input` sits in a larger message, e.g. "trailing" for a modifyExits field.
+ */
+export function describeIssues(error: z.ZodError, input: unknown, prefix = ''): string[] {
+  const pathOf = (keys: PropertyKey[]) => [prefix, ...keys.map(String)].filter(Boolean).join('.');
+  return error.issues.flatMap((issue) => {
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((k) => `${pathOf([...issue.path, k])}: unknown field`);
+    }
+    const at = pathOf(issue.path) || '(signal)';
+    const value = valueAt(input, issue.path);
+    if (issue.path.length === 0 && issue.code === 'invalid_type') {
+      return [`${at}: expected an object, got ${JSON.stringify(value) ?? typeof value}`];
+    }
+    if (value === undefined && issue.code === 'invalid_type') return [`${at}: required, missing`];
+    return [
+      `${at}: ${issue.message}, got ${value === undefined ? 'nothing' : JSON.stringify(value)}`,
+    ];
+  });
 }
 
 export function parseSignal(input: unknown): ParseSignalResult {
   const result = signalSchema.safeParse(input);
   if (result.success) return { ok: true, signal: result.data };
-  return { ok: false, errors: result.error.issues.flatMap((issue) => describe(issue, input)) };
+  return { ok: false, errors: describeIssues(result.error, input) };
 }
 
 /** For intake paths that prefer an exception carrying every problem at once. */

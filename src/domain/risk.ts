@@ -1,0 +1,178 @@
+import type { Config } from '../config/schema';
+import { fromPaise, toPaise } from './money';
+
+export type RiskConfig = Config['risk'];
+
+export interface OpenPosition {
+  /** Capital the position holds (premium paid), rupees. */
+  capital: number;
+  unrealisedPnl: number;
+}
+
+/**
+ * The day's risk book. A plain record, not a Map, so it survives Temporal's
+ * JSON payloads, queries and continue-as-new unchanged.
+ */
+export interface AccountState {
+  day: string;
+  openPositions: Record<string, OpenPosition>;
+  tradesToday: number;
+  realisedPnl: number;
+  killSwitch?: { reason: string; at: number };
+}
+
+export interface ReservationRequest {
+  positionId: string;
+  capital: number;
+}
+
+export type ReservationRejection =
+  | 'KILL_SWITCH'
+  | 'DAILY_LOSS'
+  | 'MAX_OPEN_POSITIONS'
+  | 'MAX_TRADES'
+  | 'CAPITAL_LIMIT'
+  | 'INVALID_REQUEST';
+
+export type ReservationDecision =
+  | {
+      ok: true;
+      state: AccountState;
+      /** Capital the slot holds: the request, or what is left under the limit if that is less. */
+      granted: number;
+    }
+  | { ok: false; reason: ReservationRejection; message: string };
+
+export const newAccountState = (day: string): AccountState => ({
+  day,
+  openPositions: {},
+  tradesToday: 0,
+  realisedPnl: 0,
+});
+
+const sumPaise = (values: number[]) => values.reduce((sum, v) => sum + toPaise(v), 0);
+
+export interface Exposure {
+  capitalInUse: number;
+  /** Sum of open positions' marks, profits and losses. */
+  openPnl: number;
+  /** Realised P&L plus open losses only: unbanked profits never offset the breaker. */
+  breakerPnl: number;
+}
+
+export function exposureOf(state: AccountState): Exposure {
+  const open = Object.values(state.openPositions);
+  const openLosses = sumPaise(open.map((p) => Math.min(p.unrealisedPnl, 0)));
+  return {
+    capitalInUse: fromPaise(sumPaise(open.map((p) => p.capital))),
+    openPnl: fromPaise(sumPaise(open.map((p) => p.unrealisedPnl))),
+    breakerPnl: fromPaise(toPaise(state.realisedPnl) + openLosses),
+  };
+}
+
+export const dailyLossBreached = (state: AccountState, risk: RiskConfig): boolean =>
+  -toPaise(exposureOf(state).breakerPnl) >= toPaise(risk.maxDailyLoss);
+
+/**
+ * Whether a new position may take a slot, checked in order of severity. The
+ * capital limit trims a request to what is left rather than refusing it, so
+ * the last slot of the day can still size a smaller position; it refuses
+ * only when nothing is left. A position that already holds a slot gets it
+ * again unchanged, so a retried reservation is harmless.
+ */
+export function decideReservation(
+  state: AccountState,
+  request: ReservationRequest,
+  risk: RiskConfig,
+): ReservationDecision {
+  const reject = (reason: ReservationRejection, message: string): ReservationDecision => ({
+    ok: false,
+    reason,
+    message,
+  });
+  const held = state.openPositions[request.positionId];
+  if (held) return { ok: true, state, granted: held.capital };
+  if (!(Number.isFinite(request.capital) && request.capital >= 0)) {
+    return reject(
+      'INVALID_REQUEST',
+      `capital must be a non-negative amount, got ${request.capital}`,
+    );
+  }
+  if (state.killSwitch) {
+    return reject('KILL_SWITCH', `kill switch is on: ${state.killSwitch.reason}`);
+  }
+  const exposure = exposureOf(state);
+  if (dailyLossBreached(state, risk)) {
+    return reject(
+      'DAILY_LOSS',
+      `daily loss ${-exposure.breakerPnl} has reached the limit ${risk.maxDailyLoss}`,
+    );
+  }
+  const openCount = Object.keys(state.openPositions).length;
+  if (openCount >= risk.maxOpenPositions) {
+    return reject(
+      'MAX_OPEN_POSITIONS',
+      `${openCount} positions open, the limit is ${risk.maxOpenPositions}`,
+    );
+  }
+  if (state.tradesToday >= risk.maxTradesPerDay) {
+    return reject(
+      'MAX_TRADES',
+      `${state.tradesToday} trades today, the limit is ${risk.maxTradesPerDay}`,
+    );
+  }
+  const limitPaise = Math.floor((toPaise(risk.capital) * risk.maxCapitalInUsePct) / 100);
+  const leftPaise = limitPaise - toPaise(exposure.capitalInUse);
+  if (leftPaise <= 0) {
+    return reject(
+      'CAPITAL_LIMIT',
+      `${exposure.capitalInUse} already in use reaches ${risk.maxCapitalInUsePct}% of ${risk.capital}`,
+    );
+  }
+  const granted = fromPaise(Math.min(toPaise(request.capital), leftPaise));
+  return {
+    ok: true,
+    granted,
+    state: {
+      ...state,
+      openPositions: {
+        ...state.openPositions,
+        [request.positionId]: { capital: granted, unrealisedPnl: 0 },
+      },
+      tradesToday: state.tradesToday + 1,
+    },
+  };
+}
+
+/** Frees a slot and banks its P&L; releasing an unknown or already released id changes nothing. */
+export function applyRelease(
+  state: AccountState,
+  release: { positionId: string; realisedPnl: number },
+): AccountState {
+  if (!state.openPositions[release.positionId]) return state;
+  const { [release.positionId]: _released, ...rest } = state.openPositions;
+  return {
+    ...state,
+    openPositions: rest,
+    realisedPnl: fromPaise(toPaise(state.realisedPnl) + toPaise(release.realisedPnl)),
+  };
+}
+
+/** Records a position's latest mark-to-market; unknown ids are ignored (the mark raced the release). */
+export function applyMark(
+  state: AccountState,
+  positionId: string,
+  unrealisedPnl: number,
+): AccountState {
+  const position = state.openPositions[positionId];
+  if (!position || !Number.isFinite(unrealisedPnl)) return state;
+  return {
+    ...state,
+    openPositions: { ...state.openPositions, [positionId]: { ...position, unrealisedPnl } },
+  };
+}
+
+/** Latches the kill switch for the rest of the day; the first reason stands. */
+export function tripKillSwitch(state: AccountState, reason: string, at: number): AccountState {
+  return state.killSwitch ? state : { ...state, killSwitch: { reason, at } };
+}
