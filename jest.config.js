@@ -6,6 +6,7 @@ module.exports = {
   transform: { '^.+\\.ts$': ['@swc/jest'] },
   globalSetup: '<rootDir>/tests/harness/global-setup.ts',
   globalTeardown: '<rootDir>/tests/harness/global-teardown.ts',
+  setupFiles: ['<rootDir>/tests/harness/quiet-runtime.ts'],
   testTimeout: 60_000,
   // Two cores: more workers than that just thrash the dev server and the worker bundles.
   maxWorkers: 2,

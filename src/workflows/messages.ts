@@ -2,7 +2,9 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Config } from '../config/schema';
 import type { Direction, OptionType } from '../domain/types';
 import type { Signal } from '../domain/signal';
-import type { PremiumDistance, TrailingRule } from '../config/schema';
+import type { ExitModification, ExitPlan, ExitReason as DomainExitReason } from '../domain/exits';
+
+export type { ExitModification, ExitPlan };
 
 /** The slice of configuration a position runs under, frozen into its history at start. */
 export type PositionRules = Pick<Config, 'signals' | 'session' | 'entry' | 'exits' | 'charges'> & {
@@ -21,15 +23,8 @@ export type Phase =
   | 'REJECTED'
   | 'ENTRY_FAILED';
 
-export type ExitReason =
-  | 'TARGET'
-  | 'STOP_LOSS'
-  | 'TRAILING_STOP'
-  | 'UNDERLYING_STOP'
-  | 'UNDERLYING_TARGET'
-  | 'MAX_HOLD'
-  | 'SQUARE_OFF'
-  | 'FORCE_EXIT';
+/** Why a position closed: a domain exit rule, or an operator. */
+export type ExitReason = DomainExitReason | 'FORCE_EXIT';
 
 export type Outcome = 'WIN' | 'LOSS' | 'FLAT' | 'REJECTED' | 'ENTRY_FAILED';
 
@@ -51,27 +46,25 @@ export interface Contract {
   underlyingToken: number;
 }
 
-export interface ExitLevels {
-  stopLoss: number;
-  target: number;
-  trailing?: { active: boolean; activationPrice: number; distance: number; step: number; highWater: number };
-  underlyingStop?: number;
-  underlyingTarget?: number;
-  maxHoldUntil: number;
-  squareOffAt?: number;
-}
-
 export interface PositionState {
   positionId: string;
   phase: Phase;
-  signal: Pick<Signal, 'id' | 'underlying' | 'direction' | 'strategy' | 'strength' | 'expectedMovePct'>;
+  signal: Pick<
+    Signal,
+    'id' | 'underlying' | 'direction' | 'strategy' | 'strength' | 'expectedMovePct'
+  >;
   direction: Direction;
   contract?: Contract;
   quantity: number;
   entryFills: Fill[];
   exitFills: Fill[];
+  /** Exit rounds so far; each gets fresh order tags, so a retry is a new intent. */
+  exitAttempts: number;
   entryPrice?: number;
-  exits?: ExitLevels;
+  openedAt?: number;
+  /** The IST day whose account book holds this position's slot. */
+  accountDay?: string;
+  exits?: ExitPlan;
   /** Every stop level the position has had, oldest first. */
   stopHistory: number[];
   paused: boolean;
@@ -100,16 +93,10 @@ export interface PositionSummary {
   closedAt: number;
 }
 
-export interface ExitModification {
-  stopLoss?: number;
-  target?: number;
-  trailing?: TrailingRule | null;
-}
-
 export const forceExitSignal = defineSignal<[reason: string]>('forceExit');
 export const pauseSignal = defineSignal('pause');
 export const resumeSignal = defineSignal('resume');
-export const modifyExitsUpdate = defineUpdate<ExitLevels, [ExitModification]>('modifyExits');
+export const modifyExitsUpdate = defineUpdate<ExitPlan, [ExitModification]>('modifyExits');
 export const positionStateQuery = defineQuery<PositionState>('state');
 
 /* Account risk book */
@@ -138,8 +125,9 @@ export interface AccountSummary {
 export const reserveUpdate = defineUpdate<ReserveResult, [ReserveRequest]>('reserve');
 export const releaseUpdate = defineUpdate<AccountSummary, [ReleaseRequest]>('release');
 export const killSwitchSignal = defineSignal<[reason: string]>('killSwitch');
+/** A position's mark-to-market, sent as it moves so the daily-loss breaker sees open losses. */
+export const markSignal = defineSignal<[{ positionId: string; unrealisedPnl: number }]>('mark');
 export const accountSummaryQuery = defineQuery<AccountSummary>('summary');
 
 export const positionWorkflowId = (signalId: string) => `pos-${signalId}`;
 export const accountWorkflowId = (day: string) => `account-${day}`;
-export type { PremiumDistance };

@@ -23,9 +23,19 @@ export default async function globalSetup(): Promise<void> {
   });
   const bundle = await bundleWorkflowCode({
     workflowsPath: require.resolve('../../src/workflows'),
-    logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: console.warn, error: console.error },
+    logger: {
+      log: () => undefined,
+      trace: () => undefined,
+      debug: () => undefined,
+      info: () => undefined,
+      warn: console.warn,
+      error: console.error,
+    },
   });
-  const bundlePath = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'trader-bundle-')), 'workflows.js');
+  const bundlePath = path.join(
+    fs.mkdtempSync(path.join(os.tmpdir(), 'trader-bundle-')),
+    'workflows.js',
+  );
   fs.writeFileSync(bundlePath, bundle.code);
   process.env.TEMPORAL_TEST_ADDRESS = env.address;
   process.env.TEMPORAL_TEST_BUNDLE = bundlePath;

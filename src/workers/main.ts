@@ -1,0 +1,27 @@
+import { ConfigError, loadConfig, loadSecrets, secretValues } from '../config';
+import { createLogger, installTemporalLogging } from '../log';
+import { createTradingWorker } from './trading-worker';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const secrets = loadSecrets(config.broker.mode);
+  const logger = createLogger({
+    name: 'worker',
+    level: config.log.level,
+    secrets: secretValues(secrets),
+  });
+  installTemporalLogging(logger);
+  const running = await createTradingWorker({ config, secrets, logger });
+  logger.info(
+    { taskQueue: config.temporal.taskQueue, broker: config.broker.restUrl },
+    'worker started',
+  );
+  // Worker.run() drains in-flight tasks on SIGINT/SIGTERM by itself.
+  await running.run();
+  logger.info('worker stopped');
+}
+
+main().catch((err) => {
+  console.error(err instanceof ConfigError ? err.message : err);
+  process.exit(1);
+});

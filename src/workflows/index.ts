@@ -1,0 +1,2 @@
+export { positionWorkflow } from './position';
+export { accountWorkflow } from './account';

@@ -1,0 +1,109 @@
+import { ApplicationFailure, log, sleep } from '@temporalio/workflow';
+import { orderTag, type OrderLeg } from '../domain/order-tag';
+import { sliceQuantity } from '../domain/sizing';
+import { broker, exitBroker } from './proxies';
+import type { Fill } from './messages';
+import type { PositionContext } from './position-context';
+
+const isRejection = (err: unknown): err is ApplicationFailure =>
+  err instanceof ApplicationFailure ||
+  (err as { cause?: unknown })?.cause instanceof ApplicationFailure;
+const rejectionMessage = (err: unknown): string => {
+  const failure =
+    err instanceof ApplicationFailure
+      ? err
+      : ((err as { cause?: unknown }).cause as ApplicationFailure);
+  return failure?.message ?? String(err);
+};
+
+export type SliceResult = { ok: true; fill: Fill } | { ok: false; reason: string };
+
+/**
+ * Places one child order and waits for it; whatever has not filled when the
+ * wait ends is cancelled, so the result is final: the quantity that filled
+ * and its average price, possibly zero.
+ */
+async function placeAndSettle(
+  ctx: PositionContext,
+  leg: OrderLeg,
+  attempt: number,
+  slice: number,
+  quantity: number,
+): Promise<SliceResult> {
+  const contract = ctx.state.contract!;
+  const tag = orderTag(ctx.workflowId, leg, attempt, slice);
+  const place = leg === 'ENTRY' ? broker.placeOrder : exitBroker.placeOrder;
+  let orderId: string;
+  try {
+    ({ orderId } = await place({
+      tag,
+      tradingsymbol: contract.tradingSymbol,
+      exchange: 'NFO',
+      transactionType: leg === 'ENTRY' ? 'BUY' : 'SELL',
+      quantity,
+      product: ctx.rules.entry.product,
+      orderType: 'MARKET',
+      marketProtection: ctx.rules.entry.marketProtection,
+    }));
+  } catch (err) {
+    if (isRejection(err)) return { ok: false, reason: rejectionMessage(err) };
+    throw err;
+  }
+  let result = await broker.awaitOrder({
+    orderId,
+    timeoutSeconds: ctx.rules.entry.fillTimeoutSeconds,
+  });
+  if (result.pendingQuantity > 0) {
+    log.warn('order not fully filled in time; cancelling the rest', {
+      orderId,
+      tag,
+      filled: result.filledQuantity,
+    });
+    result = await broker.cancelOrder({ orderId });
+  }
+  if (result.status === 'REJECTED' && result.filledQuantity === 0) {
+    return { ok: false, reason: result.statusMessage ?? 'rejected by the exchange' };
+  }
+  return {
+    ok: true,
+    fill: { orderId, tag, quantity: result.filledQuantity, averagePrice: result.averagePrice },
+  };
+}
+
+/** Sends the freeze-limit slices of one leg together and gathers their fills. */
+export async function placeSlices(
+  ctx: PositionContext,
+  leg: OrderLeg,
+  attempt: number,
+  quantity: number,
+): Promise<{ fills: Fill[]; rejections: string[] }> {
+  const contract = ctx.state.contract!;
+  const slices = sliceQuantity(quantity, contract.lotSize, contract.freezeQty);
+  const results = await Promise.all(
+    slices.map((qty, i) => placeAndSettle(ctx, leg, attempt, i, qty)),
+  );
+  return {
+    fills: results.flatMap((r) => (r.ok && r.fill.quantity > 0 ? [r.fill] : [])),
+    rejections: results.flatMap((r) => (r.ok ? [] : [r.reason])),
+  };
+}
+
+const EXIT_RETRY_MAX_MS = 30_000;
+
+/**
+ * Sells everything that is held, retrying with a new attempt number (and so
+ * a new tag) after each rejection until the position is flat. It never gives
+ * up: a position that cannot be exited is flagged, not abandoned.
+ */
+export async function exitEverything(ctx: PositionContext): Promise<void> {
+  const held = () => ctx.state.quantity - ctx.state.exitFills.reduce((s, f) => s + f.quantity, 0);
+  while (held() > 0) {
+    const attempt = ctx.state.exitAttempts++;
+    const { fills, rejections } = await placeSlices(ctx, 'EXIT', attempt, held());
+    ctx.state.exitFills.push(...fills);
+    if (held() === 0) break;
+    ctx.markExitBlocked(rejections[0] ?? 'exit order did not fill');
+    await sleep(Math.min(EXIT_RETRY_MAX_MS, 1000 * 2 ** Math.min(attempt, 5)));
+  }
+  ctx.markExitBlocked(undefined);
+}
