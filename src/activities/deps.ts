@@ -1,0 +1,25 @@
+import type { KiteBroker } from '../adapters/kite/client';
+import type { TickHub } from '../adapters/kite/tick-hub';
+
+export interface Timing {
+  /** Pauses before each tag look-up after an ambiguous place; their sum should exceed the broker's processing lag. */
+  lookupDelaysMs: readonly number[];
+  /** Order-history polling while awaiting a fill; the ticker's order updates usually arrive first. */
+  orderPollMs: number;
+  /** How long cancelOrder waits for the broker to confirm before handing back to Temporal's retry. */
+  cancelSettleMs: number;
+}
+
+export const DEFAULT_TIMING: Timing = {
+  lookupDelaysMs: [300, 700, 1_500, 3_000],
+  orderPollMs: 1_000,
+  cancelSettleMs: 10_000,
+};
+
+export interface ActivityDeps {
+  broker: KiteBroker;
+  /** The worker's tick hub; awaitPriceTrigger needs it, awaitOrder uses it for push updates when present. */
+  hub?: TickHub;
+  now?: () => number;
+  timing?: Partial<Timing>;
+}

@@ -1,0 +1,171 @@
+import { KiteConnect, type Connect } from 'kiteconnect';
+import { istDateOf } from '../../domain/calendar';
+import { scrubber } from '../../log';
+import { BrokerRejection, toBrokerError } from './errors';
+import { toKiteDateTime } from './kite-time';
+import { normalizeInstrument, normalizeOrder, normalizeQuote } from './normalize';
+import type {
+  BrokerOrder,
+  Candle,
+  CandleInterval,
+  Exchange,
+  Instrument,
+  PlaceOrderParams,
+  Quote,
+} from './types';
+
+export interface KiteBrokerOptions {
+  restUrl: string;
+  apiKey: string;
+  accessToken: string;
+  timeoutMs: number;
+  /** Injected so the per-day instruments cache can be tested without waiting for midnight. */
+  now?: () => number;
+}
+
+export interface KiteBroker {
+  /** Returns the broker's order id. */
+  placeOrder(params: PlaceOrderParams): Promise<string>;
+  /** Today's order book, one entry per order in its latest state. */
+  getOrders(): Promise<BrokerOrder[]>;
+  /** Every state the order went through, oldest first. */
+  getOrderHistory(orderId: string): Promise<BrokerOrder[]>;
+  /** The order's latest state. */
+  getOrder(orderId: string): Promise<BrokerOrder>;
+  cancelOrder(orderId: string): Promise<void>;
+  /** Keys are "EXCHANGE:TRADINGSYMBOL" or instrument tokens; missing instruments are absent from the map. */
+  getQuote(keys: readonly string[]): Promise<Map<string, Quote>>;
+  getLtp(keys: readonly string[]): Promise<Map<string, number>>;
+  /** Cached per IST trading day: the dump changes once a day and is large. */
+  getInstruments(exchange: Exchange): Promise<readonly Instrument[]>;
+  getHistoricalCandles(
+    token: number,
+    interval: CandleInterval,
+    fromMs: number,
+    toMs: number,
+  ): Promise<Candle[]>;
+}
+
+type Raw = Record<string, unknown>;
+
+export function createKiteBroker(options: KiteBrokerOptions): KiteBroker {
+  const { restUrl, apiKey, accessToken, timeoutMs, now = Date.now } = options;
+  const kite: Connect = new KiteConnect({
+    api_key: apiKey,
+    access_token: accessToken,
+    root: restUrl,
+    timeout: timeoutMs,
+  });
+  const scrub = scrubber([apiKey, accessToken]);
+  const call = async <T>(operation: string, fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (err) {
+      throw toBrokerError(operation, err, scrub);
+    }
+  };
+  const instrumentCache = new Map<
+    Exchange,
+    { day: string; rows: Promise<readonly Instrument[]> }
+  >();
+
+  const getOrderHistory = async (orderId: string) => {
+    const history = await call('getOrderHistory', () => kite.getOrderHistory(orderId));
+    return (history as unknown as Raw[]).map(normalizeOrder);
+  };
+
+  return {
+    async placeOrder(p) {
+      const params = {
+        exchange: p.exchange,
+        tradingsymbol: p.tradingsymbol,
+        transaction_type: p.transactionType,
+        quantity: p.quantity,
+        product: p.product,
+        order_type: p.orderType,
+        validity: 'DAY' as const,
+        tag: p.tag,
+        ...(p.price !== undefined && { price: p.price }),
+        ...(p.triggerPrice !== undefined && { trigger_price: p.triggerPrice }),
+        // Sent by Kite's API but missing from kiteconnect's parameter type.
+        ...(p.marketProtection !== undefined && { market_protection: p.marketProtection }),
+      };
+      const res = await call('placeOrder', () => kite.placeOrder('regular', params));
+      return res.order_id;
+    },
+
+    async getOrders() {
+      const orders = await call('getOrders', () => kite.getOrders());
+      return (orders as unknown as Raw[]).map(normalizeOrder);
+    },
+
+    getOrderHistory,
+
+    async getOrder(orderId) {
+      const history = await getOrderHistory(orderId);
+      const latest = history.at(-1);
+      if (!latest)
+        throw new BrokerRejection('getOrder', 'InputException', `order ${orderId} has no history`);
+      return latest;
+    },
+
+    async cancelOrder(orderId) {
+      await call('cancelOrder', () => kite.cancelOrder('regular', orderId));
+    },
+
+    async getQuote(keys) {
+      if (keys.length === 0) return new Map();
+      const res = await call('getQuote', () => kite.getQuote([...keys]));
+      const at = now();
+      return new Map(
+        Object.entries(res).map(([key, raw]) => [
+          key,
+          normalizeQuote(key, raw as unknown as Raw, at),
+        ]),
+      );
+    },
+
+    async getLtp(keys) {
+      if (keys.length === 0) return new Map();
+      const res = await call('getLtp', () => kite.getLTP([...keys]));
+      return new Map(Object.entries(res).map(([key, raw]) => [key, raw.last_price]));
+    },
+
+    getInstruments(exchange) {
+      const day = istDateOf(now());
+      const cached = instrumentCache.get(exchange);
+      if (cached?.day === day) return cached.rows;
+      const rows = call('getInstruments', () => kite.getInstruments(exchange)).then((list) =>
+        (list as unknown as Raw[]).map(normalizeInstrument).filter((i) => i.token > 0),
+      );
+      instrumentCache.set(exchange, { day, rows });
+      // A failed download must not be served from the cache for the rest of the day.
+      rows.catch(
+        () => instrumentCache.get(exchange)?.rows === rows && instrumentCache.delete(exchange),
+      );
+      return rows;
+    },
+
+    async getHistoricalCandles(token, interval, fromMs, toMs) {
+      const candles = await call('getHistoricalCandles', () =>
+        kite.getHistoricalData(
+          token,
+          interval,
+          toKiteDateTime(fromMs),
+          toKiteDateTime(toMs),
+          false,
+          true,
+        ),
+      );
+      return candles.map((c) => ({
+        time: c.date.getTime(),
+        open: c.open,
+        high: c.high,
+        low: c.low,
+        close: c.close,
+        volume: c.volume,
+        ...(c.oi !== undefined && { oi: c.oi }),
+      }));
+    },
+  };
+}

@@ -1,0 +1,80 @@
+import { fromKiteTime } from './kite-time';
+import type { BrokerOrder, Instrument, Quote } from './types';
+
+type Raw = Record<string, unknown>;
+
+const num = (v: unknown): number => {
+  const n = typeof v === 'number' ? v : Number(v);
+  return Number.isFinite(n) ? n : 0;
+};
+const str = (v: unknown): string => (typeof v === 'string' ? v : v == null ? '' : String(v));
+const strOrNull = (v: unknown): string | null => (typeof v === 'string' && v.length > 0 ? v : null);
+
+/** Works for REST orders, order history entries and ticker order updates alike. */
+export function normalizeOrder(raw: Raw): BrokerOrder {
+  return {
+    orderId: str(raw.order_id),
+    tag: strOrNull(raw.tag),
+    status: str(raw.status),
+    statusMessage: strOrNull(raw.status_message),
+    tradingsymbol: str(raw.tradingsymbol),
+    exchange: str(raw.exchange),
+    instrumentToken: num(raw.instrument_token),
+    transactionType: str(raw.transaction_type),
+    orderType: str(raw.order_type),
+    product: str(raw.product),
+    quantity: num(raw.quantity),
+    filledQuantity: num(raw.filled_quantity),
+    pendingQuantity: num(raw.pending_quantity),
+    cancelledQuantity: num(raw.cancelled_quantity),
+    price: num(raw.price),
+    triggerPrice: num(raw.trigger_price),
+    averagePrice: num(raw.average_price),
+  };
+}
+
+interface RawDepthLevel {
+  price?: unknown;
+  quantity?: unknown;
+}
+
+/** Best price of one side of the depth; Kite pads empty levels with zeros. */
+function best(levels: unknown): number | undefined {
+  if (!Array.isArray(levels) || levels.length === 0) return undefined;
+  const { price, quantity } = levels[0] as RawDepthLevel;
+  return num(price) > 0 && num(quantity) > 0 ? num(price) : undefined;
+}
+
+export function normalizeQuote(key: string, raw: Raw, now: number): Quote {
+  const depth = (raw.depth ?? {}) as { buy?: unknown; sell?: unknown };
+  return {
+    token: num(raw.instrument_token),
+    key,
+    ltp: num(raw.last_price),
+    bid: best(depth.buy),
+    ask: best(depth.sell),
+    timestamp: fromKiteTime(raw.timestamp) ?? now,
+  };
+}
+
+/** kiteconnect parses the CSV dump, turning expiry into a UTC-midnight Date and leaving the token a string. */
+export function normalizeInstrument(raw: Raw): Instrument {
+  const expiry =
+    raw.expiry instanceof Date
+      ? Number.isNaN(raw.expiry.getTime())
+        ? null
+        : raw.expiry.toISOString().slice(0, 10)
+      : strOrNull(raw.expiry);
+  return {
+    token: num(raw.instrument_token),
+    tradingsymbol: str(raw.tradingsymbol),
+    name: str(raw.name),
+    exchange: str(raw.exchange),
+    segment: str(raw.segment),
+    instrumentType: str(raw.instrument_type),
+    expiry,
+    strike: num(raw.strike),
+    lotSize: num(raw.lot_size),
+    tickSize: num(raw.tick_size),
+  };
+}

@@ -1,0 +1,276 @@
+import type { Logger } from 'pino';
+import { toPaise } from '../../domain/money';
+import { normalizeOrder } from './normalize';
+import type { BrokerOrder } from './types';
+
+export interface Tick {
+  token: number;
+  ltp: number;
+  bid?: number;
+  ask?: number;
+  /** Epoch ms. */
+  timestamp: number;
+}
+
+/** The part of the ticker client (src/adapters/kite/ticker.ts) the hub relies on. */
+export interface TickSource {
+  subscribe(tokens: number[], mode: 'ltp'): void;
+  unsubscribe(tokens: number[]): void;
+  on(event: 'tick', listener: (tick: Tick) => void): unknown;
+  on(event: 'order', listener: (update: Record<string, unknown>) => void): unknown;
+  on(event: 'connect' | 'disconnect', listener: () => void): unknown;
+  close(): unknown;
+}
+
+export interface CrossLeg {
+  token: number;
+  /** Fires when ltp <= below. */
+  below?: number;
+  /** Fires when ltp >= above. */
+  above?: number;
+}
+
+export interface Cross {
+  legIndex: number;
+  token: number;
+  price: number;
+  side: 'below' | 'above';
+  /** Epoch ms of the tick that crossed. */
+  at: number;
+}
+
+export interface WaitForCrossOptions {
+  signal: AbortSignal;
+  /** Called every heartbeat interval with each leg's last price (null before the first tick). */
+  onHeartbeat?: (lastPrices: (number | null)[]) => void;
+}
+
+export interface TickHubOptions {
+  logger?: Logger;
+  heartbeatIntervalMs?: number;
+}
+
+/** One leg of one wait, in the per-token index; levels in paise so a tick compares two integers. */
+interface LegWatch {
+  wait: CrossWait;
+  legIndex: number;
+  token: number;
+  belowPaise: number;
+  abovePaise: number;
+}
+
+interface CrossWait {
+  watches: LegWatch[];
+  settle(outcome: { cross: Cross } | { error: unknown }): void;
+  onHeartbeat?: WaitForCrossOptions['onHeartbeat'];
+}
+
+export class TickHub {
+  private readonly watchesByToken = new Map<number, Set<LegWatch>>();
+  private readonly refs = new Map<number, number>();
+  private readonly lastTick = new Map<number, Tick>();
+  private readonly orderListeners = new Map<string, Set<(order: BrokerOrder) => void>>();
+  private readonly waits = new Set<CrossWait>();
+  private readonly heartbeatIntervalMs: number;
+  private readonly logger: Logger | undefined;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private connected = false;
+
+  constructor(
+    private readonly source: TickSource,
+    options: TickHubOptions = {},
+  ) {
+    this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? 2_000;
+    this.logger = options.logger;
+    source.on('tick', (tick) => this.onTick(tick));
+    source.on('order', (update) => this.onOrder(update));
+    source.on('connect', () => {
+      this.connected = true;
+      this.logger?.info({ tokens: this.refs.size }, 'tick stream connected');
+    });
+    source.on('disconnect', () => {
+      this.connected = false;
+      // Prices from before the gap must not decide a cross when a wait is armed during it.
+      this.lastTick.clear();
+      this.logger?.warn(
+        { tokens: this.refs.size, waits: this.waits.size },
+        'tick stream disconnected',
+      );
+    });
+  }
+
+  get isConnected(): boolean {
+    return this.connected;
+  }
+
+  /** Tokens currently subscribed upstream. */
+  get subscribedTokens(): number[] {
+    return [...this.refs.keys()];
+  }
+
+  get activeWaits(): number {
+    return this.waits.size;
+  }
+
+  lastPrice(token: number): number | undefined {
+    return this.lastTick.get(token)?.ltp;
+  }
+
+  /** Refcounted: the upstream subscription is made by the first holder of a token. */
+  acquire(tokens: readonly number[]): void {
+    const fresh: number[] = [];
+    for (const token of tokens) {
+      const n = this.refs.get(token) ?? 0;
+      this.refs.set(token, n + 1);
+      if (n === 0) fresh.push(token);
+    }
+    if (fresh.length > 0) this.source.subscribe(fresh, 'ltp');
+  }
+
+  /** ... and dropped by the last. */
+  release(tokens: readonly number[]): void {
+    const idle: number[] = [];
+    for (const token of tokens) {
+      const n = this.refs.get(token) ?? 0;
+      if (n > 1) {
+        this.refs.set(token, n - 1);
+      } else if (n === 1) {
+        this.refs.delete(token);
+        this.lastTick.delete(token);
+        idle.push(token);
+      }
+    }
+    if (idle.length > 0) this.source.unsubscribe(idle);
+  }
+
+  /**
+   * Resolves the moment any leg's ltp is at or through its level, including
+   * at once when the last known price already is. Rejects with the signal's
+   * reason when aborted. Waiting holds no state outside this process, so a
+   * retried caller simply arms again.
+   */
+  waitForCross(legs: readonly CrossLeg[], options: WaitForCrossOptions): Promise<Cross> {
+    validateLegs(legs);
+    const { signal, onHeartbeat } = options;
+    if (signal.aborted) return Promise.reject(signal.reason);
+    return new Promise<Cross>((resolve, reject) => {
+      const tokens = legs.map((l) => l.token);
+      const onAbort = () => wait.settle({ error: signal.reason });
+      const wait: CrossWait = {
+        watches: [],
+        onHeartbeat,
+        settle: (outcome) => {
+          if (!this.waits.delete(wait)) return;
+          signal.removeEventListener('abort', onAbort);
+          for (const w of wait.watches) {
+            const set = this.watchesByToken.get(w.token);
+            set?.delete(w);
+            if (set?.size === 0) this.watchesByToken.delete(w.token);
+          }
+          this.release(tokens);
+          if (this.waits.size === 0) this.stopHeartbeats();
+          if ('cross' in outcome) resolve(outcome.cross);
+          else reject(outcome.error);
+        },
+      };
+      wait.watches = legs.map((leg, legIndex) => ({
+        wait,
+        legIndex,
+        token: leg.token,
+        belowPaise: leg.below === undefined ? -Infinity : toPaise(leg.below),
+        abovePaise: leg.above === undefined ? Infinity : toPaise(leg.above),
+      }));
+      this.waits.add(wait);
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.acquire(tokens);
+      for (const w of wait.watches) {
+        let set = this.watchesByToken.get(w.token);
+        if (!set) this.watchesByToken.set(w.token, (set = new Set()));
+        set.add(w);
+      }
+      this.startHeartbeats();
+      for (const w of wait.watches) {
+        const tick = this.lastTick.get(w.token);
+        if (tick) this.check(w, tick, toPaise(tick.ltp));
+      }
+    });
+  }
+
+  /** Kite order updates for one order id; returns the unsubscribe function. */
+  onOrderUpdate(orderId: string, listener: (order: BrokerOrder) => void): () => void {
+    let set = this.orderListeners.get(orderId);
+    if (!set) this.orderListeners.set(orderId, (set = new Set()));
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0 && this.orderListeners.get(orderId) === set)
+        this.orderListeners.delete(orderId);
+    };
+  }
+
+  /** Fails every pending wait (their activities retry elsewhere) and closes the ticker. */
+  close(): void {
+    const closed = new Error('tick hub closed');
+    for (const wait of [...this.waits]) wait.settle({ error: closed });
+    this.orderListeners.clear();
+    this.source.close();
+  }
+
+  private onTick(tick: Tick): void {
+    // A tick may still arrive for a token just unsubscribed; caching it would resurrect a stale price.
+    if (!this.refs.has(tick.token)) return;
+    this.lastTick.set(tick.token, tick);
+    const watches = this.watchesByToken.get(tick.token);
+    if (!watches) return;
+    const paise = toPaise(tick.ltp);
+    for (const w of watches) this.check(w, tick, paise);
+  }
+
+  private check(w: LegWatch, tick: Tick, paise: number): void {
+    const side = paise <= w.belowPaise ? 'below' : paise >= w.abovePaise ? 'above' : undefined;
+    if (!side) return;
+    w.wait.settle({
+      cross: { legIndex: w.legIndex, token: w.token, price: tick.ltp, side, at: tick.timestamp },
+    });
+  }
+
+  private onOrder(update: Record<string, unknown>): void {
+    const listeners = this.orderListeners.get(String(update.order_id));
+    if (!listeners) return;
+    const order = normalizeOrder(update);
+    for (const listener of [...listeners]) listener(order);
+  }
+
+  private startHeartbeats(): void {
+    if (this.heartbeatTimer) return;
+    this.heartbeatTimer = setInterval(() => {
+      for (const wait of this.waits) {
+        wait.onHeartbeat?.(wait.watches.map((w) => this.lastTick.get(w.token)?.ltp ?? null));
+      }
+    }, this.heartbeatIntervalMs);
+    this.heartbeatTimer.unref();
+  }
+
+  private stopHeartbeats(): void {
+    clearInterval(this.heartbeatTimer);
+    this.heartbeatTimer = undefined;
+  }
+}
+
+function validateLegs(legs: readonly CrossLeg[]): void {
+  if (legs.length === 0) throw new RangeError('legs: expected at least one leg');
+  legs.forEach((leg, i) => {
+    if (!Number.isInteger(leg.token) || leg.token <= 0) {
+      throw new RangeError(`legs[${i}].token: expected a positive integer, got ${leg.token}`);
+    }
+    if (leg.below === undefined && leg.above === undefined) {
+      throw new RangeError(`legs[${i}]: expected below and/or above`);
+    }
+    for (const key of ['below', 'above'] as const) {
+      const level = leg[key];
+      if (level !== undefined && !(Number.isFinite(level) && level > 0)) {
+        throw new RangeError(`legs[${i}].${key}: expected a positive price, got ${level}`);
+      }
+    }
+  });
+}

@@ -1,0 +1,88 @@
+/** Broker-neutral shapes the activities work with; Kite's snake_case stays inside the adapter. */
+
+export type Exchange = 'NFO' | 'NSE';
+export type TransactionType = 'BUY' | 'SELL';
+export type Product = 'MIS' | 'NRML';
+export type OrderType = 'MARKET' | 'LIMIT' | 'SL' | 'SL-M';
+
+/** Kite reports many transient statuses (OPEN, TRIGGER PENDING, ...); only these three are final. */
+export const TERMINAL_STATUSES: ReadonlySet<string> = new Set([
+  'COMPLETE',
+  'CANCELLED',
+  'REJECTED',
+]);
+export const isTerminal = (status: string): boolean => TERMINAL_STATUSES.has(status);
+
+export interface PlaceOrderParams {
+  tag: string;
+  tradingsymbol: string;
+  exchange: Exchange;
+  transactionType: TransactionType;
+  quantity: number;
+  product: Product;
+  orderType: OrderType;
+  price?: number;
+  triggerPrice?: number;
+  /** Kite requires it on MARKET and SL-M orders; -1 lets Kite choose. */
+  marketProtection?: number;
+}
+
+export interface BrokerOrder {
+  orderId: string;
+  tag: string | null;
+  status: string;
+  statusMessage: string | null;
+  tradingsymbol: string;
+  exchange: string;
+  instrumentToken: number;
+  transactionType: string;
+  orderType: string;
+  product: string;
+  quantity: number;
+  filledQuantity: number;
+  pendingQuantity: number;
+  cancelledQuantity: number;
+  price: number;
+  triggerPrice: number;
+  averagePrice: number;
+}
+
+export interface Quote {
+  token: number;
+  /** The key it was asked for: "NFO:NIFTY25N1823500CE" or an instrument token. */
+  key: string;
+  ltp: number;
+  /** Best bid/ask from the depth; undefined when that side of the book is empty. */
+  bid?: number;
+  ask?: number;
+  /** Epoch ms. */
+  timestamp: number;
+}
+
+export interface Instrument {
+  token: number;
+  tradingsymbol: string;
+  name: string;
+  exchange: string;
+  segment: string;
+  instrumentType: string;
+  /** YYYY-MM-DD, or null for non-derivatives. */
+  expiry: string | null;
+  strike: number;
+  lotSize: number;
+  tickSize: number;
+}
+
+export type CandleInterval =
+  'minute' | '3minute' | '5minute' | '10minute' | '15minute' | '30minute' | '60minute' | 'day';
+
+export interface Candle {
+  /** Epoch ms of the candle open. */
+  time: number;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+  oi?: number;
+}
