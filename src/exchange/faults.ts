@@ -1,0 +1,47 @@
+/** Faults a test can inject through /_control; each counted fault is used up as it fires. */
+export interface Faults {
+  /** Reject the next `count` orders with `reason` (status REJECTED). */
+  rejectOrders?: { count: number; reason: string };
+  /** Delay every API response by this many milliseconds. */
+  latencyMs?: number;
+  /** Record the next `count` placed orders, then destroy the socket instead of answering. */
+  dropOrderResponses?: number;
+  /** Answer the next `count` API requests with this HTTP status (500 or 429). */
+  failRequests?: { count: number; status: 500 | 429 };
+}
+
+export class FaultState {
+  private faults: Faults = {};
+
+  set(faults: Faults): void {
+    this.faults = { ...this.faults, ...faults };
+  }
+
+  clear(): void {
+    this.faults = {};
+  }
+
+  get latencyMs(): number {
+    return this.faults.latencyMs ?? 0;
+  }
+
+  takeRejection(): string | null {
+    const r = this.faults.rejectOrders;
+    if (!r || r.count <= 0) return null;
+    r.count -= 1;
+    return r.reason;
+  }
+
+  takeDroppedResponse(): boolean {
+    if (!this.faults.dropOrderResponses) return false;
+    this.faults.dropOrderResponses -= 1;
+    return true;
+  }
+
+  takeFailure(): 500 | 429 | null {
+    const f = this.faults.failRequests;
+    if (!f || f.count <= 0) return null;
+    f.count -= 1;
+    return f.status;
+  }
+}

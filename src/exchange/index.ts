@@ -1,0 +1,124 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { isMarketOpen } from '../domain/calendar';
+import type { Config } from '../config/schema';
+import { PAPER_CREDENTIALS } from '../config/secrets';
+import { Control } from './control';
+import { KiteError } from './errors';
+import { FaultState } from './faults';
+import { Market } from './market/market';
+import { MatchingEngine, type EngineEvent } from './matching/engine';
+import { RateLimiter } from './rate-limit';
+import { sendError } from './rest/http';
+import { handleApi } from './rest/routes';
+import { Journal } from './store/journal';
+import { TickerServer } from './ticker/server';
+
+export interface ExchangeOptions extends Omit<Config['exchange'], 'port'> {
+  port: number;
+  /** Defaults to KITE_API_KEY / KITE_ACCESS_TOKEN, else the well-known paper credentials. */
+  credentials?: { apiKey: string; accessToken: string };
+  /** Clock for the market and the session; tests pin it for determinism. */
+  now?: () => number;
+}
+
+export interface RunningExchange {
+  restUrl: string;
+  tickerUrl: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+const USER_ID = 'PAPER1';
+
+function defaultCredentials(env: NodeJS.ProcessEnv = process.env) {
+  return {
+    apiKey: env.KITE_API_KEY ?? PAPER_CREDENTIALS.apiKey,
+    accessToken: env.KITE_ACCESS_TOKEN ?? PAPER_CREDENTIALS.accessToken,
+  };
+}
+
+export async function startExchange(options: ExchangeOptions): Promise<RunningExchange> {
+  const now = options.now ?? Date.now;
+  const credentials = options.credentials ?? defaultCredentials();
+  const isSessionOpen = options.session === 'always-open' ? () => true : isMarketOpen;
+  const market = new Market({
+    seed: options.seed,
+    strikesAroundSpot: options.strikesAroundSpot,
+    now,
+  });
+  const faults = new FaultState();
+  const ticker = new TickerServer(market, credentials);
+  const { journal, events } = Journal.open<EngineEvent>(
+    path.join(options.dataDir, 'journal.jsonl'),
+  );
+  const engine = new MatchingEngine(
+    {
+      market,
+      now,
+      capital: options.accountCapital,
+      partialFillRatio: options.partialFillRatio,
+      isSessionOpen,
+      persist: (e) => journal.append(e),
+      onOrderUpdate: (o) => ticker.sendOrderUpdate(o),
+      injectedRejection: () => faults.takeRejection(),
+      userId: USER_ID,
+    },
+    events,
+  );
+  const onPriceChange = () => {
+    engine.match();
+    ticker.broadcastTicks();
+  };
+  const control = new Control({ market, faults, ticker, onPriceChange });
+  const api = {
+    engine,
+    market,
+    faults,
+    seed: options.seed,
+    now,
+    credentials,
+    userId: USER_ID,
+    requestLimiter: new RateLimiter(options.requestsPerSecond, Date.now),
+    orderLimiter: new RateLimiter(options.ordersPerSecond, Date.now),
+  };
+
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://exchange');
+    if (!url.pathname.startsWith('/_control')) return void handleApi(api, req, res, url);
+    if (options.control.enabled) return void control.handle(req, res, url);
+    sendError(res, new KiteError('GeneralException', 'Route not found', 404));
+  });
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://exchange');
+    if (url.pathname === '/ws') ticker.handleUpgrade(req, socket, head, url);
+    else socket.destroy();
+  });
+
+  const tick = setInterval(() => {
+    const t = now();
+    if (!isSessionOpen(t)) return;
+    market.step(t);
+    onPriceChange();
+  }, options.tickIntervalMs);
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    restUrl: `http://${options.host}:${port}`,
+    tickerUrl: `ws://${options.host}:${port}/ws`,
+    port,
+    async close() {
+      clearInterval(tick);
+      control.close();
+      await ticker.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      journal.close();
+    },
+  };
+}

@@ -1,0 +1,78 @@
+import {
+  hhmmToMinutes,
+  isTradingDay,
+  istEpoch,
+  MARKET_CLOSE,
+  MARKET_OPEN,
+  previousTradingDay,
+} from '../../domain/calendar';
+import { UNDERLYING_SPECS } from '../../domain/instruments';
+import type { Underlying } from '../../domain/types';
+import { gaussian, hashSeed, mulberry32 } from './rng';
+import { BASE_VOL, nextSpot, volAt } from './spot-process';
+
+/**
+ * Simulated past: a deterministic function of (seed, underlying, date), so
+ * historical candles never need storing and agree across restarts.
+ */
+export interface Candle {
+  /** Epoch ms of the candle's start. */
+  time: number;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+}
+
+export const SESSION_MINUTES = hhmmToMinutes(MARKET_CLOSE) - hhmmToMinutes(MARKET_OPEN);
+const ANCHOR_DATE = '2025-01-01';
+const SUBSTEPS = 4;
+
+const openCache = new Map<string, number>();
+
+/** Day opens chain from the anchor with a daily random return; overnight gaps come free. */
+export function dayOpen(seed: number, u: Underlying, date: string): number {
+  if (date <= ANCHOR_DATE) return UNDERLYING_SPECS[u].referenceSpot;
+  const key = `${seed}|${u}|${date}`;
+  const cached = openCache.get(key);
+  if (cached !== undefined) return cached;
+  const prev = previousTradingDay(date);
+  const z = gaussian(mulberry32(hashSeed(seed, u, prev, 'day')));
+  const sd = BASE_VOL[u] / Math.sqrt(252);
+  const value = dayOpen(seed, u, prev) * Math.exp(sd * z);
+  openCache.set(key, value);
+  return value;
+}
+
+/** The session's minute candles (09:15 to 15:29), or none on a holiday. */
+export function minuteCandles(seed: number, u: Underlying, date: string): Candle[] {
+  if (!isTradingDay(date)) return [];
+  const rng = mulberry32(hashSeed(seed, u, date, 'minutes'));
+  const start = istEpoch(date, MARKET_OPEN);
+  const lot = UNDERLYING_SPECS[u].lotSize;
+  const out: Candle[] = [];
+  let spot = dayOpen(seed, u, date);
+  for (let m = 0; m < SESSION_MINUTES; m++) {
+    const time = start + m * 60_000;
+    const open = spot;
+    let high = spot;
+    let low = spot;
+    for (let s = 0; s < SUBSTEPS; s++) {
+      spot = nextSpot(spot, volAt(u, time), 60_000 / SUBSTEPS, rng);
+      high = Math.max(high, spot);
+      low = Math.min(low, spot);
+    }
+    out.push({ time, open, high, low, close: spot, volume: lot * Math.floor(1 + rng() * 400) });
+  }
+  return out;
+}
+
+/** The simulated spot at an instant: the minute's close in session, else the last close. */
+export function historicalSpot(seed: number, u: Underlying, epochMs: number, date: string): number {
+  const day =
+    isTradingDay(date) && epochMs >= istEpoch(date, MARKET_OPEN) ? date : previousTradingDay(date);
+  const candles = minuteCandles(seed, u, day);
+  const minute = Math.floor((epochMs - istEpoch(day, MARKET_OPEN)) / 60_000);
+  return candles[Math.min(Math.max(minute, 0), candles.length - 1)].close;
+}

@@ -1,0 +1,155 @@
+import { istDateOf } from '../../domain/calendar';
+import { UNDERLYING_SPECS } from '../../domain/instruments';
+import { roundToTick } from '../../domain/money';
+import type { Underlying } from '../../domain/types';
+import { historicalSpot } from './history';
+import { instrumentKey, isOption, listInstruments, type Instrument } from './instrument';
+import { priceOption } from './option-pricer';
+import { hashSeed, mulberry32, type Rng } from './rng';
+import { BASE_VOL, nextSpot, volAt } from './spot-process';
+
+export interface Quote {
+  token: number;
+  ltp: number;
+  /** Zero for indices, which have no book. */
+  bid: number;
+  ask: number;
+  open: number;
+  high: number;
+  low: number;
+  /** Reference close: the price when the exchange listed the day. */
+  close: number;
+  volume: number;
+  lastQty: number;
+  /** Epoch ms of the last price change. */
+  timestamp: number;
+}
+
+export interface MarketOptions {
+  seed: number;
+  strikesAroundSpot: number;
+  now: () => number;
+}
+
+const UNDERLYINGS = Object.keys(UNDERLYING_SPECS) as Underlying[];
+
+/**
+ * The live market: spot processes per index and the option book priced off
+ * them. Pure state machine driven by step(now); the exchange owns the timer.
+ */
+export class Market {
+  readonly instruments: readonly Instrument[];
+  private readonly byToken = new Map<number, Instrument>();
+  private readonly byKey = new Map<string, Instrument>();
+  private readonly quotes = new Map<number, Quote>();
+  private readonly pins = new Map<number, number>();
+  private readonly spots: Record<Underlying, number>;
+  private readonly spotRng: Rng;
+  private readonly volumeRng: Rng;
+  private lastStep: number;
+
+  constructor(private readonly options: MarketOptions) {
+    const now = options.now();
+    const today = istDateOf(now);
+    this.spotRng = mulberry32(hashSeed(options.seed, 'live-spot'));
+    this.volumeRng = mulberry32(hashSeed(options.seed, 'live-volume'));
+    this.spots = Object.fromEntries(
+      UNDERLYINGS.map((u) => [u, historicalSpot(options.seed, u, now, today)]),
+    ) as Record<Underlying, number>;
+    this.instruments = listInstruments(this.spots, today, options.strikesAroundSpot);
+    for (const i of this.instruments) {
+      this.byToken.set(i.token, i);
+      this.byKey.set(instrumentKey(i), i);
+    }
+    this.lastStep = now;
+    this.reprice(now);
+  }
+
+  instrument(token: number): Instrument | undefined {
+    return this.byToken.get(token);
+  }
+
+  /** `NFO:NIFTY25N1823500CE`, `NSE:NIFTY 50`, or a bare token. */
+  find(key: string): Instrument | undefined {
+    return /^\d+$/.test(key) ? this.byToken.get(Number(key)) : this.byKey.get(key);
+  }
+
+  quote(token: number): Quote | undefined {
+    return this.quotes.get(token);
+  }
+
+  spot(u: Underlying): number {
+    return this.spots[u];
+  }
+
+  /** Advance every index by the wall time since the last step and reprice the book. */
+  step(nowMs: number): void {
+    const dt = nowMs - this.lastStep;
+    this.lastStep = nowMs;
+    for (const u of UNDERLYINGS)
+      this.spots[u] = nextSpot(this.spots[u], volAt(u, nowMs), dt, this.spotRng);
+    this.reprice(nowMs);
+  }
+
+  setSpot(u: Underlying, spot: number): void {
+    this.spots[u] = spot;
+    this.reprice(this.options.now());
+  }
+
+  /** Hold an option at an exact price (bid = ask = ltp) until unpinned. */
+  pin(token: number, ltp: number): void {
+    this.pins.set(token, roundToTick(ltp));
+    this.reprice(this.options.now());
+  }
+
+  unpin(token: number): void {
+    this.pins.delete(token);
+    this.reprice(this.options.now());
+  }
+
+  /** Records traded volume from our own fills. */
+  recordTrade(token: number, qty: number): void {
+    const q = this.quotes.get(token);
+    if (q) {
+      q.volume += qty;
+      q.lastQty = qty;
+    }
+  }
+
+  private priceOf(i: Instrument, nowMs: number): { ltp: number; bid: number; ask: number } {
+    const pinned = this.pins.get(i.token);
+    if (pinned !== undefined) return { ltp: pinned, bid: pinned, ask: pinned };
+    const spot = this.spots[i.underlying];
+    if (!isOption(i)) return { ltp: roundToTick(spot), bid: 0, ask: 0 };
+    const terms = {
+      expiry: i.expiry,
+      strike: i.strike,
+      optionType: i.instrumentType as 'CE' | 'PE',
+    };
+    const atmVol = BASE_VOL[i.underlying];
+    return priceOption(UNDERLYING_SPECS[i.underlying], terms, spot, atmVol, nowMs);
+  }
+
+  private reprice(nowMs: number): void {
+    for (const i of this.instruments) {
+      const { ltp, bid, ask } = this.priceOf(i, nowMs);
+      const prev = this.quotes.get(i.token);
+      if (!prev) {
+        const first = { token: i.token, ltp, bid, ask, open: ltp, high: ltp, low: ltp, close: ltp };
+        this.quotes.set(i.token, { ...first, volume: 0, lastQty: 0, timestamp: nowMs });
+        continue;
+      }
+      const traded = isOption(i) ? i.lotSize * Math.floor(this.volumeRng() * 3) : 0;
+      Object.assign(prev, {
+        ltp,
+        bid,
+        ask,
+        high: Math.max(prev.high, ltp),
+        low: Math.min(prev.low, ltp),
+        volume: prev.volume + traded,
+        lastQty: traded || prev.lastQty,
+        timestamp: ltp === prev.ltp ? prev.timestamp : nowMs,
+      });
+    }
+  }
+}

@@ -1,0 +1,470 @@
+import { UNDERLYING_SPECS } from '../../domain/instruments';
+import { roundToTick, toPaise } from '../../domain/money';
+import { inputError, orderError } from '../errors';
+import type { Instrument } from '../market/instrument';
+import type { Market } from '../market/market';
+import { istDateOf, istTimestamp } from '../time';
+import {
+  isLive,
+  type KiteOrder,
+  type KiteTrade,
+  type OrderStatus,
+  type TransactionType,
+} from './order-types';
+import {
+  availableMargin,
+  equityMargins,
+  netPremiumPaid,
+  positionsOf,
+  type MarginUse,
+} from './portfolio';
+import {
+  contractViolation,
+  parseModifyTerms,
+  parsePlaceRequest,
+  type OrderTerms,
+  type Params,
+} from './validate';
+
+export type EngineEvent =
+  { k: 'order'; order: KiteOrder; limit: number } | { k: 'trade'; trade: KiteTrade };
+
+export interface EngineOptions {
+  market: Market;
+  now: () => number;
+  capital: number;
+  partialFillRatio: number;
+  isSessionOpen: (epochMs: number) => boolean;
+  /** Durable sink; the engine's state is exactly the replay of these events. */
+  persist: (event: EngineEvent) => void;
+  onOrderUpdate: (order: KiteOrder) => void;
+  /** A control-injected rejection reason for the next order, if any. */
+  injectedRejection: () => string | null;
+  userId: string;
+}
+
+interface OrderState {
+  history: KiteOrder[];
+  /** Effective limit in rupees once live: the price, or the protection band for MARKET/SL-M. */
+  limit: number;
+}
+
+/** Kite holds roughly this fraction of notional against a short option. */
+const SHORT_MARGIN_RATE = 0.12;
+/** Automatic market protection: 5% of the price, at least five ticks. */
+const AUTO_PROTECTION = { pct: 5, minPoints: 0.25 };
+const TRANSIENT: OrderStatus[] = [
+  'PUT ORDER REQ RECEIVED',
+  'VALIDATION PENDING',
+  'OPEN PENDING',
+  'MODIFY VALIDATION PENDING',
+  'MODIFY PENDING',
+  'CANCEL PENDING',
+];
+
+export function protectionPrice(side: TransactionType, ltp: number, protection: number): number {
+  const band =
+    protection === -1
+      ? Math.max((ltp * AUTO_PROTECTION.pct) / 100, AUTO_PROTECTION.minPoints)
+      : (ltp * protection) / 100;
+  return side === 'BUY'
+    ? roundToTick(ltp + band, 0.05, 'up')
+    : Math.max(0.05, roundToTick(ltp - band, 0.05, 'down'));
+}
+
+const current = (s: OrderState): KiteOrder => s.history[s.history.length - 1];
+const terms = (o: KiteOrder): OrderTerms => ({
+  orderType: o.order_type,
+  quantity: o.quantity,
+  price: o.price,
+  triggerPrice: o.trigger_price,
+  validity: o.validity,
+});
+
+export class MatchingEngine {
+  private readonly orders = new Map<string, OrderState>();
+  private readonly trades: KiteTrade[] = [];
+  private orderSeq = 0;
+  private tradeSeq = 0;
+
+  constructor(
+    private readonly o: EngineOptions,
+    replay: EngineEvent[] = [],
+  ) {
+    for (const e of replay) this.apply(e);
+    for (const state of this.orders.values()) this.settleAfterRestart(state);
+  }
+
+  // ---- queries -------------------------------------------------------------
+
+  list(): KiteOrder[] {
+    return [...this.orders.values()].map(current);
+  }
+
+  history(orderId: string): KiteOrder[] {
+    return this.get(orderId).history;
+  }
+
+  tradesOf(orderId: string): KiteTrade[] {
+    this.get(orderId);
+    return this.trades.filter((t) => t.order_id === orderId);
+  }
+
+  allTrades(): KiteTrade[] {
+    return [...this.trades];
+  }
+
+  positions() {
+    const today = istDateOf(this.o.now());
+    return positionsOf(this.trades, today, (token) => this.o.market.quote(token)?.ltp ?? 0);
+  }
+
+  marginUse(): MarginUse {
+    const { net } = this.positions();
+    let span = 0;
+    for (const p of net) {
+      if (p.quantity < 0) span += -p.quantity * this.spotOf(p.instrument_token) * SHORT_MARGIN_RATE;
+    }
+    const blocked = this.list()
+      .filter((o) => isLive(o) && o.transaction_type === 'BUY')
+      .reduce((sum, o) => sum + o.pending_quantity * this.blockPrice(o), 0);
+    const realised = net.reduce((sum, p) => sum + p.realised, 0);
+    return {
+      capital: this.o.capital,
+      premiumPaid: netPremiumPaid(this.trades),
+      blocked,
+      span,
+      realised,
+    };
+  }
+
+  margins() {
+    return equityMargins(this.marginUse());
+  }
+
+  // ---- commands ------------------------------------------------------------
+
+  place(params: Params): string {
+    const req = parsePlaceRequest(params, (key) => this.o.market.find(key));
+    const now = this.o.now();
+    const orderId = this.nextOrderId(now);
+    const base: KiteOrder = {
+      account_id: this.o.userId,
+      placed_by: this.o.userId,
+      order_id: orderId,
+      exchange_order_id: null,
+      parent_order_id: null,
+      status: 'PUT ORDER REQ RECEIVED',
+      status_message: null,
+      status_message_raw: null,
+      order_timestamp: istTimestamp(now),
+      exchange_update_timestamp: null,
+      exchange_timestamp: null,
+      variety: 'regular',
+      modified: false,
+      exchange: 'NFO',
+      tradingsymbol: req.instrument.tradingsymbol,
+      instrument_token: req.instrument.token,
+      order_type: req.orderType,
+      transaction_type: req.transactionType,
+      validity: req.validity,
+      validity_ttl: 0,
+      product: req.product,
+      quantity: req.quantity,
+      disclosed_quantity: 0,
+      price: req.price,
+      trigger_price: req.triggerPrice,
+      average_price: 0,
+      filled_quantity: 0,
+      pending_quantity: req.quantity,
+      cancelled_quantity: 0,
+      market_protection: req.marketProtection,
+      meta: {},
+      tag: req.tag,
+      tags: req.tag ? [req.tag] : [],
+      guid: `paper-${orderId}`,
+    };
+    const state: OrderState = { history: [], limit: 0 };
+    this.orders.set(orderId, state);
+    this.record(state, base);
+    this.record(state, { status: 'VALIDATION PENDING' });
+    const rejection =
+      this.o.injectedRejection() ??
+      (this.o.isSessionOpen(now) ? null : 'Markets are closed right now.') ??
+      contractViolation(req.instrument, req) ??
+      this.marginShortfall(req.instrument, req.transactionType, req.product, req, 0);
+    if (rejection) {
+      this.record(state, {
+        status: 'REJECTED',
+        status_message: rejection,
+        status_message_raw: rejection,
+        pending_quantity: 0,
+      });
+      return orderId;
+    }
+    this.record(state, { status: 'OPEN PENDING' });
+    this.activate(state, false);
+    return orderId;
+  }
+
+  modify(orderId: string, params: Params): string {
+    const state = this.get(orderId);
+    const o = current(state);
+    if (!isLive(o)) throw orderError(`Order cannot be modified as it is ${o.status}.`);
+    const next = parseModifyTerms(params, terms(o), o.transaction_type);
+    if (next.quantity <= o.filled_quantity) {
+      throw inputError(`Quantity must exceed the filled quantity ${o.filled_quantity}.`);
+    }
+    const instrument = this.instrumentOf(o);
+    const problem =
+      contractViolation(instrument, next) ??
+      this.marginShortfall(
+        instrument,
+        o.transaction_type,
+        o.product,
+        next,
+        o.pending_quantity * this.blockPrice(o),
+      );
+    if (problem) throw orderError(problem);
+    const wasTriggered = o.status === 'OPEN' && (o.order_type === 'SL' || o.order_type === 'SL-M');
+    this.record(state, { status: 'MODIFY VALIDATION PENDING' });
+    this.record(state, { status: 'MODIFY PENDING' });
+    const patch = {
+      order_type: next.orderType,
+      quantity: next.quantity,
+      price: next.orderType === 'LIMIT' || next.orderType === 'SL' ? next.price : 0,
+      trigger_price: next.orderType === 'SL' || next.orderType === 'SL-M' ? next.triggerPrice : 0,
+      validity: next.validity,
+      pending_quantity: next.quantity - o.filled_quantity,
+      modified: true,
+    };
+    this.record(state, { status: 'OPEN PENDING', ...patch });
+    this.activate(state, wasTriggered);
+    return orderId;
+  }
+
+  cancel(orderId: string): string {
+    const state = this.get(orderId);
+    const o = current(state);
+    if (!isLive(o)) throw orderError(`Order cannot be cancelled as it is ${o.status}.`);
+    this.record(state, { status: 'CANCEL PENDING' });
+    this.cancelRemainder(state, null);
+    return orderId;
+  }
+
+  /** Called on every tick: trigger stops and fill whatever the market now crosses. */
+  match(): void {
+    for (const state of this.orders.values()) {
+      if (isLive(current(state))) this.tryFill(state);
+    }
+  }
+
+  // ---- internals -----------------------------------------------------------
+
+  private get(orderId: string): OrderState {
+    const state = this.orders.get(orderId);
+    if (!state) throw inputError(`Couldn't find that \`order_id\`: ${orderId}.`);
+    return state;
+  }
+
+  private instrumentOf(o: KiteOrder): Instrument {
+    const i = this.o.market.instrument(o.instrument_token);
+    if (!i) throw orderError(`${o.tradingsymbol} is no longer listed.`);
+    return i;
+  }
+
+  private spotOf(token: number): number {
+    const i = this.o.market.instrument(token);
+    return i ? this.o.market.spot(i.underlying) : 0;
+  }
+
+  private ltp(token: number): number {
+    return this.o.market.quote(token)?.ltp ?? 0;
+  }
+
+  /** What one unit of an open buy order holds: its worst-case fill price. */
+  private blockPrice(o: KiteOrder): number {
+    if (o.order_type === 'LIMIT' || o.order_type === 'SL') return o.price;
+    const reference =
+      o.order_type === 'SL-M' && o.status === 'TRIGGER PENDING'
+        ? o.trigger_price
+        : this.ltp(o.instrument_token);
+    return protectionPrice('BUY', reference, o.market_protection);
+  }
+
+  private marginShortfall(
+    instrument: Instrument,
+    side: TransactionType,
+    product: string,
+    t: OrderTerms & { marketProtection?: number },
+    alreadyHeld: number,
+  ): string | null {
+    let required: number;
+    if (side === 'BUY') {
+      const ref =
+        t.orderType === 'LIMIT' || t.orderType === 'SL'
+          ? t.price
+          : t.orderType === 'SL-M'
+            ? t.triggerPrice
+            : this.ltp(instrument.token);
+      const unit =
+        t.orderType === 'LIMIT' || t.orderType === 'SL'
+          ? ref
+          : protectionPrice('BUY', ref, t.marketProtection ?? -1);
+      required = unit * t.quantity - alreadyHeld;
+    } else {
+      const long = this.positions().net.find(
+        (p) => p.instrument_token === instrument.token && p.product === product,
+      );
+      const uncovered = Math.max(0, t.quantity - Math.max(0, long?.quantity ?? 0));
+      required = uncovered * this.o.market.spot(instrument.underlying) * SHORT_MARGIN_RATE;
+    }
+    const available = availableMargin(this.marginUse());
+    if (required <= available + 1e-6) return null;
+    return `Insufficient funds. Required margin is ${required.toFixed(2)} but available margin is ${available.toFixed(2)}.`;
+  }
+
+  /** OPEN PENDING -> OPEN or TRIGGER PENDING, then an immediate match attempt. */
+  private activate(state: OrderState, keepTriggered: boolean): void {
+    const o = current(state);
+    const stop = o.order_type === 'SL' || o.order_type === 'SL-M';
+    const exchangeOrderId = o.exchange_order_id ?? `1${o.order_id}`;
+    if (stop && !keepTriggered) {
+      state.limit = 0;
+      this.record(state, { status: 'TRIGGER PENDING', exchange_order_id: exchangeOrderId });
+    } else {
+      if (o.order_type === 'LIMIT' || o.order_type === 'SL') state.limit = o.price;
+      else if (o.order_type === 'MARKET')
+        state.limit = protectionPrice(
+          o.transaction_type,
+          this.ltp(o.instrument_token),
+          o.market_protection,
+        );
+      this.record(state, { status: 'OPEN', exchange_order_id: exchangeOrderId });
+    }
+    this.tryFill(state);
+    if (o.validity === 'IOC' && isLive(current(state)))
+      this.cancelRemainder(state, 'IOC order cancelled: no more quantity at the price.');
+  }
+
+  private cancelRemainder(state: OrderState, message: string | null): void {
+    const o = current(state);
+    this.record(state, {
+      status: 'CANCELLED',
+      cancelled_quantity: o.pending_quantity,
+      pending_quantity: 0,
+      status_message: message,
+      status_message_raw: message,
+    });
+  }
+
+  private tryFill(state: OrderState): void {
+    const q = this.o.market.quote(current(state).instrument_token);
+    if (!q) return;
+    let o = current(state);
+    const buy = o.transaction_type === 'BUY';
+    if (o.status === 'TRIGGER PENDING') {
+      const hit = buy
+        ? toPaise(q.ltp) >= toPaise(o.trigger_price)
+        : toPaise(q.ltp) <= toPaise(o.trigger_price);
+      if (!hit) return;
+      state.limit =
+        o.order_type === 'SL'
+          ? o.price
+          : protectionPrice(o.transaction_type, q.ltp, o.market_protection);
+      o = this.record(state, { status: 'OPEN' });
+    }
+    const price = buy ? q.ask : q.bid;
+    if (price <= 0) return;
+    const crosses = buy
+      ? toPaise(price) <= toPaise(state.limit)
+      : toPaise(price) >= toPaise(state.limit);
+    if (!crosses) return;
+    const qty = this.fillQuantity(o);
+    const now = this.o.now();
+    const trade: KiteTrade = {
+      trade_id: String(10_000_000 + ++this.tradeSeq),
+      order_id: o.order_id,
+      exchange: 'NFO',
+      tradingsymbol: o.tradingsymbol,
+      instrument_token: o.instrument_token,
+      product: o.product,
+      average_price: price,
+      quantity: qty,
+      exchange_order_id: o.exchange_order_id ?? '',
+      transaction_type: o.transaction_type,
+      fill_timestamp: istTimestamp(now),
+      order_timestamp: o.order_timestamp,
+      exchange_timestamp: istTimestamp(now),
+    };
+    this.trades.push(trade);
+    this.o.persist({ k: 'trade', trade });
+    this.o.market.recordTrade(o.instrument_token, qty);
+    const filled = o.filled_quantity + qty;
+    const averagePrice =
+      Math.round(((o.average_price * o.filled_quantity + price * qty) / filled) * 100) / 100;
+    this.record(state, {
+      status: filled === o.quantity ? 'COMPLETE' : 'OPEN',
+      filled_quantity: filled,
+      pending_quantity: o.quantity - filled,
+      average_price: averagePrice,
+      exchange_timestamp: istTimestamp(now),
+    });
+  }
+
+  /** With partial fills on, the first fill takes that share (whole lots) and the rest comes later. */
+  private fillQuantity(o: KiteOrder): number {
+    if (this.o.partialFillRatio <= 0 || o.filled_quantity > 0) return o.pending_quantity;
+    const lot = UNDERLYING_SPECS[this.instrumentOf(o).underlying].lotSize;
+    const part = Math.floor((o.quantity * this.o.partialFillRatio) / lot) * lot;
+    return part > 0 && part < o.pending_quantity ? part : o.pending_quantity;
+  }
+
+  private record(state: OrderState, patch: Partial<KiteOrder>): KiteOrder {
+    const prev = state.history.length > 0 ? current(state) : undefined;
+    const now = istTimestamp(this.o.now());
+    const order = { ...prev, ...patch, exchange_update_timestamp: prev ? now : null } as KiteOrder;
+    state.history.push(order);
+    this.o.persist({ k: 'order', order, limit: state.limit });
+    this.o.onOrderUpdate(order);
+    return order;
+  }
+
+  private apply(e: EngineEvent): void {
+    if (e.k === 'trade') {
+      this.trades.push(e.trade);
+      this.tradeSeq = Math.max(this.tradeSeq, Number(e.trade.trade_id) - 10_000_000);
+      return;
+    }
+    const id = e.order.order_id;
+    const state = this.orders.get(id) ?? { history: [], limit: 0 };
+    state.history.push(e.order);
+    state.limit = e.limit;
+    this.orders.set(id, state);
+    this.orderSeq = Math.max(this.orderSeq, Number(id.slice(6)));
+  }
+
+  /**
+   * A crash between journal lines can leave an order mid-transition. An
+   * unfinished cancel completes; any other transition falls back to the last
+   * live state, or to REJECTED if the order never went live.
+   */
+  private settleAfterRestart(state: OrderState): void {
+    const o = current(state);
+    if (!TRANSIENT.includes(o.status)) return;
+    if (o.status === 'CANCEL PENDING') return this.cancelRemainder(state, null);
+    const lastLive = [...state.history].reverse().find(isLive);
+    if (lastLive) this.record(state, { ...lastLive });
+    else
+      this.record(state, {
+        status: 'REJECTED',
+        status_message: 'Exchange restarted before the order went live.',
+        pending_quantity: 0,
+      });
+  }
+
+  private nextOrderId(now: number): string {
+    const yymmdd = istDateOf(now).slice(2).replace(/-/g, '');
+    return `${yymmdd}${String(++this.orderSeq).padStart(9, '0')}`;
+  }
+}

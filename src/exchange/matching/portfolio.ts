@@ -1,0 +1,176 @@
+import type { KiteTrade, Product } from './order-types';
+
+/** Kite's position row. Values in rupees; pnl marks the open quantity to last_price. */
+export interface KitePosition {
+  tradingsymbol: string;
+  exchange: 'NFO';
+  instrument_token: number;
+  product: Product;
+  quantity: number;
+  overnight_quantity: number;
+  multiplier: number;
+  average_price: number;
+  close_price: number;
+  last_price: number;
+  value: number;
+  pnl: number;
+  m2m: number;
+  unrealised: number;
+  realised: number;
+  buy_quantity: number;
+  buy_price: number;
+  buy_value: number;
+  buy_m2m: number;
+  sell_quantity: number;
+  sell_price: number;
+  sell_value: number;
+  sell_m2m: number;
+  day_buy_quantity: number;
+  day_buy_price: number;
+  day_buy_value: number;
+  day_sell_quantity: number;
+  day_sell_price: number;
+  day_sell_value: number;
+}
+
+const round2 = (x: number): number => Math.round(x * 100) / 100;
+const avg = (value: number, qty: number): number => (qty > 0 ? round2(value / qty) : 0);
+
+interface Totals {
+  buyQty: number;
+  buyValue: number;
+  sellQty: number;
+  sellValue: number;
+}
+
+function totalsOf(trades: KiteTrade[]): Totals {
+  const t = { buyQty: 0, buyValue: 0, sellQty: 0, sellValue: 0 };
+  for (const tr of trades) {
+    if (tr.transaction_type === 'BUY') {
+      t.buyQty += tr.quantity;
+      t.buyValue += tr.quantity * tr.average_price;
+    } else {
+      t.sellQty += tr.quantity;
+      t.sellValue += tr.quantity * tr.average_price;
+    }
+  }
+  return t;
+}
+
+function positionOf(trades: KiteTrade[], today: string, lastPrice: number): KitePosition {
+  const first = trades[0];
+  const all = totalsOf(trades);
+  const day = totalsOf(trades.filter((t) => t.fill_timestamp.startsWith(today)));
+  const quantity = all.buyQty - all.sellQty;
+  const averagePrice =
+    quantity > 0
+      ? avg(all.buyValue, all.buyQty)
+      : quantity < 0
+        ? avg(all.sellValue, all.sellQty)
+        : 0;
+  const value = round2(all.sellValue - all.buyValue);
+  const pnl = round2(value + quantity * lastPrice);
+  const unrealised = round2(quantity * (lastPrice - averagePrice));
+  return {
+    tradingsymbol: first.tradingsymbol,
+    exchange: 'NFO',
+    instrument_token: first.instrument_token,
+    product: first.product,
+    quantity,
+    overnight_quantity: quantity - (day.buyQty - day.sellQty),
+    multiplier: 1,
+    average_price: averagePrice,
+    close_price: 0,
+    last_price: lastPrice,
+    value,
+    pnl,
+    m2m: pnl,
+    unrealised,
+    realised: round2(pnl - unrealised),
+    buy_quantity: all.buyQty,
+    buy_price: avg(all.buyValue, all.buyQty),
+    buy_value: round2(all.buyValue),
+    buy_m2m: round2(all.buyValue),
+    sell_quantity: all.sellQty,
+    sell_price: avg(all.sellValue, all.sellQty),
+    sell_value: round2(all.sellValue),
+    sell_m2m: round2(all.sellValue),
+    day_buy_quantity: day.buyQty,
+    day_buy_price: avg(day.buyValue, day.buyQty),
+    day_buy_value: round2(day.buyValue),
+    day_sell_quantity: day.sellQty,
+    day_sell_price: avg(day.sellValue, day.sellQty),
+    day_sell_value: round2(day.sellValue),
+  };
+}
+
+function groupBy(trades: KiteTrade[]): KiteTrade[][] {
+  const groups = new Map<string, KiteTrade[]>();
+  for (const t of trades) {
+    const key = `${t.instrument_token}|${t.product}`;
+    groups.set(key, [...(groups.get(key) ?? []), t]);
+  }
+  return [...groups.values()];
+}
+
+/** Kite's { net, day } from the trade book: net over all trades, day over today's. */
+export function positionsOf(
+  trades: KiteTrade[],
+  today: string,
+  lastPrice: (token: number) => number,
+): { net: KitePosition[]; day: KitePosition[] } {
+  const net = groupBy(trades).map((g) => positionOf(g, today, lastPrice(g[0].instrument_token)));
+  const todays = trades.filter((t) => t.fill_timestamp.startsWith(today));
+  const day = groupBy(todays).map((g) => positionOf(g, today, lastPrice(g[0].instrument_token)));
+  return { net, day };
+}
+
+/** Cash paid for premium net of premium received, over the whole book. */
+export const netPremiumPaid = (trades: KiteTrade[]): number => {
+  const t = totalsOf(trades);
+  return t.buyValue - t.sellValue;
+};
+
+export interface MarginUse {
+  capital: number;
+  premiumPaid: number;
+  /** Held for open buy orders. */
+  blocked: number;
+  /** Held against short option positions. */
+  span: number;
+  realised: number;
+}
+
+export const availableMargin = (m: MarginUse): number =>
+  m.capital - m.premiumPaid - m.blocked - m.span;
+
+/** Kite's /user/margins/equity object. */
+export function equityMargins(m: MarginUse) {
+  const net = round2(availableMargin(m));
+  return {
+    enabled: true,
+    net,
+    available: {
+      adhoc_margin: 0,
+      cash: m.capital,
+      opening_balance: m.capital,
+      live_balance: net,
+      collateral: 0,
+      intraday_payin: 0,
+    },
+    utilised: {
+      debits: round2(m.premiumPaid + m.blocked + m.span),
+      exposure: 0,
+      m2m_realised: round2(m.realised),
+      m2m_unrealised: 0,
+      option_premium: round2(m.premiumPaid + m.blocked),
+      payout: 0,
+      span: round2(m.span),
+      holding_sales: 0,
+      turnover: 0,
+      liquid_collateral: 0,
+      stock_collateral: 0,
+      delivery: 0,
+    },
+  };
+}

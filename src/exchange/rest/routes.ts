@@ -1,0 +1,168 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { KiteError } from '../errors';
+import type { FaultState } from '../faults';
+import { instrumentsCsv } from '../instruments-dump';
+import type { Market } from '../market/market';
+import type { MatchingEngine } from '../matching/engine';
+import type { RateLimiter } from '../rate-limit';
+import { historicalCandles } from './historical';
+import { asKiteError, paramsOf, readBody, sendCsv, sendData, sendError } from './http';
+import { quotesFor } from './quotes';
+
+export interface ApiContext {
+  engine: MatchingEngine;
+  market: Market;
+  faults: FaultState;
+  seed: number;
+  now: () => number;
+  credentials: { apiKey: string; accessToken: string };
+  userId: string;
+  requestLimiter: RateLimiter;
+  orderLimiter: RateLimiter;
+}
+
+type Params = Record<string, string>;
+interface Csv {
+  csv: string;
+}
+interface Route {
+  method: string;
+  path: RegExp;
+  /** Order writes count against ordersPerSecond too. */
+  orderWrite?: 'place' | 'modify' | 'cancel';
+  handle(ctx: ApiContext, m: string[], p: Params, url: URL): unknown;
+}
+
+const variety = (v: string) => {
+  if (v !== 'regular')
+    throw new KiteError(
+      'InputException',
+      `Invalid \`variety\` "${v}": the paper exchange takes regular orders only.`,
+    );
+};
+
+const ROUTES: Route[] = [
+  {
+    method: 'GET',
+    path: /^\/instruments$/,
+    handle: (c): Csv => ({ csv: instrumentsCsv(c.market) }),
+  },
+  {
+    method: 'GET',
+    path: /^\/instruments\/(NFO|NSE)$/,
+    handle: (c, m): Csv => ({ csv: instrumentsCsv(c.market, m[1]) }),
+  },
+  {
+    method: 'GET',
+    path: /^\/instruments\/historical\/(\d+)\/(\w+)$/,
+    handle: (c, m, p) =>
+      historicalCandles({
+        instrument: c.market.instrument(Number(m[1])),
+        interval: m[2],
+        from: p.from,
+        to: p.to,
+        oi: p.oi === '1',
+        seed: c.seed,
+        now: c.now(),
+      }),
+  },
+  {
+    method: 'GET',
+    path: /^\/quote$/,
+    handle: (c, _m, _p, u) => quotesFor(c.market, u.searchParams.getAll('i'), 'quote'),
+  },
+  {
+    method: 'GET',
+    path: /^\/quote\/ltp$/,
+    handle: (c, _m, _p, u) => quotesFor(c.market, u.searchParams.getAll('i'), 'ltp'),
+  },
+  {
+    method: 'GET',
+    path: /^\/quote\/ohlc$/,
+    handle: (c, _m, _p, u) => quotesFor(c.market, u.searchParams.getAll('i'), 'ohlc'),
+  },
+  {
+    method: 'POST',
+    path: /^\/orders\/(\w+)$/,
+    orderWrite: 'place',
+    handle: (c, m, p) => (variety(m[1]), { order_id: c.engine.place(p) }),
+  },
+  {
+    method: 'PUT',
+    path: /^\/orders\/(\w+)\/(\w+)$/,
+    orderWrite: 'modify',
+    handle: (c, m, p) => (variety(m[1]), { order_id: c.engine.modify(m[2], p) }),
+  },
+  {
+    method: 'DELETE',
+    path: /^\/orders\/(\w+)\/(\w+)$/,
+    orderWrite: 'cancel',
+    handle: (c, m) => (variety(m[1]), { order_id: c.engine.cancel(m[2]) }),
+  },
+  { method: 'GET', path: /^\/orders$/, handle: (c) => c.engine.list() },
+  { method: 'GET', path: /^\/orders\/(\w+)\/trades$/, handle: (c, m) => c.engine.tradesOf(m[1]) },
+  { method: 'GET', path: /^\/orders\/(\w+)$/, handle: (c, m) => c.engine.history(m[1]) },
+  { method: 'GET', path: /^\/trades$/, handle: (c) => c.engine.allTrades() },
+  { method: 'GET', path: /^\/portfolio\/positions$/, handle: (c) => c.engine.positions() },
+  {
+    method: 'GET',
+    path: /^\/user\/margins$/,
+    handle: (c) => ({ equity: c.engine.margins(), commodity: { enabled: false, net: 0 } }),
+  },
+  { method: 'GET', path: /^\/user\/margins\/equity$/, handle: (c) => c.engine.margins() },
+  {
+    method: 'GET',
+    path: /^\/user\/profile$/,
+    handle: (c) => ({
+      user_id: c.userId,
+      user_name: 'Paper Trader',
+      broker: 'ZERODHA',
+      exchanges: ['NSE', 'NFO'],
+      products: ['MIS', 'NRML'],
+      order_types: ['MARKET', 'LIMIT', 'SL', 'SL-M'],
+    }),
+  },
+];
+
+function authorise(ctx: ApiContext, req: IncomingMessage): void {
+  const expected = `token ${ctx.credentials.apiKey}:${ctx.credentials.accessToken}`;
+  if (req.headers.authorization !== expected) {
+    throw new KiteError('TokenException', 'Incorrect `api_key` or `access_token`.');
+  }
+}
+
+const TOO_MANY = new KiteError('NetworkException', 'Too many requests', 429);
+
+/** One Kite API call: auth, rate limits, injected faults, then the route. */
+export async function handleApi(
+  ctx: ApiContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<void> {
+  try {
+    const body = await readBody(req);
+    const route = ROUTES.find((r) => r.method === req.method && r.path.test(url.pathname));
+    if (!route) throw new KiteError('GeneralException', 'Route not found', 404);
+    authorise(ctx, req);
+    if (!ctx.requestLimiter.tryTake()) throw TOO_MANY;
+    if (route.orderWrite && !ctx.orderLimiter.tryTake()) throw TOO_MANY;
+    const failure = ctx.faults.takeFailure();
+    if (failure === 429) throw TOO_MANY;
+    if (failure === 500)
+      throw new KiteError('GeneralException', 'Internal server error (injected)', 500);
+    if (ctx.faults.latencyMs > 0) await sleep(ctx.faults.latencyMs);
+    const result = route.handle(ctx, route.path.exec(url.pathname) ?? [], paramsOf(url, body), url);
+    // The ambiguous case: the order is recorded, the client never hears back.
+    if (route.orderWrite === 'place' && ctx.faults.takeDroppedResponse()) {
+      req.socket.destroy();
+      return;
+    }
+    if (typeof result === 'object' && result !== null && 'csv' in result)
+      sendCsv(res, (result as Csv).csv);
+    else sendData(res, result);
+  } catch (err) {
+    sendError(res, asKiteError(err));
+  }
+}
