@@ -21,8 +21,9 @@ export interface ChargesBreakdown {
   total: number;
 }
 
-// Rates are decimal fractions such as 0.0003503; scaling them to integers
-// keeps paise x rate exact where floats would round 19.5 paise down to 19.
+// Rates are decimal fractions such as 0.0003503 that binary floats only
+// approximate; scaled to integers, paise x rate is exact and a half paisa
+// rounds up by rule rather than by representation luck.
 const RATE_SCALE = 1_000_000_000_000n;
 const RUPEES_PER_CRORE = 10_000_000;
 

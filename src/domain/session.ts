@@ -20,7 +20,7 @@ function minutesInto(now: number, session: SessionConfig) {
 }
 
 /** True while the exchange matches orders. 'always-open' (the paper exchange's 24x7 mode) is always open. */
-export function isMarketOpen(now: number, session: SessionConfig): boolean {
+export function isSessionOpen(now: number, session: SessionConfig): boolean {
   if (!isIstHours(session)) return true;
   const at = minutesInto(now, session);
   return at.tradingDay && !at.beforeOpen && !at.afterClose;
@@ -58,7 +58,7 @@ export function sessionCloseAt(now: number, session: SessionConfig): number | un
 
 /** The first instant at or after `now` when the market is open: `now` itself if it is open. */
 export function nextSessionOpen(now: number, session: SessionConfig): number {
-  if (isMarketOpen(now, session)) return now;
+  if (isSessionOpen(now, session)) return now;
   const today = istDateOf(now);
   const opensToday = istEpoch(today, session.open);
   if (isTradingDay(today) && now < opensToday) return opensToday;

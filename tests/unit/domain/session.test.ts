@@ -1,7 +1,7 @@
 import { istEpoch } from '../../../src/domain/calendar';
 import {
   entryBlockReason,
-  isMarketOpen,
+  isSessionOpen,
   isOpenForEntries,
   nextSessionOpen,
   sessionCloseAt,
@@ -46,8 +46,8 @@ describe('ist-hours session', () => {
   });
 
   it('keeps the market open for exits after the entry cutoff until the close', () => {
-    expect(isMarketOpen(at('2025-11-18', '15:20'), ist)).toBe(true);
-    expect(isMarketOpen(at('2025-11-18', '15:30'), ist)).toBe(false);
+    expect(isSessionOpen(at('2025-11-18', '15:20'), ist)).toBe(true);
+    expect(isSessionOpen(at('2025-11-18', '15:30'), ist)).toBe(false);
   });
 
   it('squares off and closes at the configured IST times of the same day', () => {
@@ -69,7 +69,7 @@ describe('always-open session', () => {
   it('is open at any instant, with no square-off or close', () => {
     const sundayNight = at('2025-11-16', '23:00');
     expect(isOpenForEntries(sundayNight, always)).toBe(true);
-    expect(isMarketOpen(sundayNight, always)).toBe(true);
+    expect(isSessionOpen(sundayNight, always)).toBe(true);
     expect(nextSessionOpen(sundayNight, always)).toBe(sundayNight);
     expect(squareOffAt(sundayNight, always)).toBeUndefined();
     expect(sessionCloseAt(sundayNight, always)).toBeUndefined();

@@ -1,0 +1,137 @@
+import {
+  applyMark,
+  applyRelease,
+  dailyLossBreached,
+  decideReservation,
+  exposureOf,
+  newAccountState,
+  tripKillSwitch,
+  type AccountState,
+  type RiskConfig,
+} from '../../../src/domain/risk';
+
+// config/default.yaml risk: 60% of 500,000 = 300,000 may be in use.
+const risk: RiskConfig = {
+  capital: 500_000,
+  maxOpenPositions: 3,
+  maxTradesPerDay: 20,
+  maxDailyLoss: 15_000,
+  maxCapitalInUsePct: 60,
+};
+const DAY = '2025-11-18';
+
+const reserve = (state: AccountState, positionId: string, capital = 100_000) =>
+  decideReservation(state, { positionId, capital }, risk);
+
+const reserved = (state: AccountState, positionId: string, capital = 100_000) => {
+  const d = reserve(state, positionId, capital);
+  if (!d.ok) throw new Error(d.message);
+  return d.state;
+};
+
+describe('decideReservation', () => {
+  it('grants a slot and counts the trade', () => {
+    const d = reserve(newAccountState(DAY), 'pos-a');
+    expect(d).toEqual({
+      ok: true,
+      granted: 100_000,
+      state: {
+        day: DAY,
+        openPositions: { 'pos-a': { capital: 100_000, unrealisedPnl: 0 } },
+        tradesToday: 1,
+        realisedPnl: 0,
+      },
+    });
+  });
+
+  it('is idempotent for a position that already holds a slot', () => {
+    const state = reserved(newAccountState(DAY), 'pos-a');
+    const again = reserve(state, 'pos-a');
+    expect(again).toEqual({ ok: true, granted: 100_000, state });
+  });
+
+  it('refuses a fourth open position', () => {
+    let state = newAccountState(DAY);
+    for (const id of ['a', 'b', 'c']) state = reserved(state, id, 50_000);
+    expect(reserve(state, 'd', 50_000)).toEqual({
+      ok: false,
+      reason: 'MAX_OPEN_POSITIONS',
+      message: '3 positions open, the limit is 3',
+    });
+  });
+
+  it('refuses once the day has had its trades, even with slots free', () => {
+    const state = { ...newAccountState(DAY), tradesToday: 20 };
+    expect(reserve(state, 'x')).toMatchObject({ ok: false, reason: 'MAX_TRADES' });
+  });
+
+  it('trims a request to the capital left under the limit, and refuses when none is left', () => {
+    let state = reserved(newAccountState(DAY), 'a', 250_000);
+    const trimmed = reserve(state, 'b', 100_000);
+    expect(trimmed).toMatchObject({ ok: true, granted: 50_000 });
+    if (trimmed.ok) state = trimmed.state;
+    expect(exposureOf(state).capitalInUse).toBe(300_000);
+    expect(reserve(state, 'c', 1)).toEqual({
+      ok: false,
+      reason: 'CAPITAL_LIMIT',
+      message: '300000 already in use reaches 60% of 500000',
+    });
+  });
+
+  it('trips the daily-loss breaker on realised plus open losses, ignoring open profits', () => {
+    let state = reserved(newAccountState(DAY), 'a', 50_000);
+    state = reserved(state, 'b', 50_000);
+    state = applyRelease(state, { positionId: 'a', realisedPnl: -9_000 });
+    state = reserved(state, 'c', 50_000);
+    state = applyMark(state, 'b', -6_000);
+    state = applyMark(state, 'c', 20_000);
+    // -9,000 realised - 6,000 open loss = -15,000: at the limit; c's open profit does not count.
+    expect(exposureOf(state)).toEqual({
+      capitalInUse: 100_000,
+      openPnl: 14_000,
+      breakerPnl: -15_000,
+    });
+    expect(dailyLossBreached(state, risk)).toBe(true);
+    expect(reserve(state, 'd')).toEqual({
+      ok: false,
+      reason: 'DAILY_LOSS',
+      message: 'daily loss 15000 has reached the limit 15000',
+    });
+    expect(dailyLossBreached(applyMark(state, 'b', -5_999.99), risk)).toBe(false);
+  });
+
+  it('refuses everything once the kill switch is latched, keeping the first reason', () => {
+    let state = tripKillSwitch(newAccountState(DAY), 'operator', 1000);
+    state = tripKillSwitch(state, 'second', 2000);
+    expect(state.killSwitch).toEqual({ reason: 'operator', at: 1000 });
+    expect(reserve(state, 'a')).toEqual({
+      ok: false,
+      reason: 'KILL_SWITCH',
+      message: 'kill switch is on: operator',
+    });
+  });
+
+  it('refuses a nonsensical capital request', () => {
+    expect(reserve(newAccountState(DAY), 'a', Number.NaN)).toMatchObject({
+      reason: 'INVALID_REQUEST',
+    });
+  });
+});
+
+describe('applyRelease and applyMark', () => {
+  it('frees the slot and banks P&L to the paisa, once', () => {
+    let state = reserved(newAccountState(DAY), 'a');
+    state = applyRelease(state, { positionId: 'a', realisedPnl: 0.1 });
+    state = reserved(state, 'b');
+    state = applyRelease(state, { positionId: 'b', realisedPnl: 0.2 });
+    expect(state.realisedPnl).toBe(0.3);
+    expect(state.openPositions).toEqual({});
+    expect(state.tradesToday).toBe(2);
+    expect(applyRelease(state, { positionId: 'b', realisedPnl: 0.2 })).toBe(state);
+  });
+
+  it('ignores marks for positions the book does not hold', () => {
+    const state = newAccountState(DAY);
+    expect(applyMark(state, 'ghost', -100)).toBe(state);
+  });
+});
