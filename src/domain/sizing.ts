@@ -59,59 +59,52 @@ export function sliceQuantity(quantity: number, lotSize: number, freezeQty: numb
   return slices;
 }
 
-/** Lots for the rule before the margin cap; RISK floors so the loss at the stop stays within budget. */
-function ruleLots(input: SizingInput): number {
-  if (input.rule.mode === 'FIXED_LOTS') return input.rule.lots;
-  const budgetPaise = Math.floor((toPaise(input.capital) * input.rule.riskPerTradePct) / 100);
-  return Math.floor(budgetPaise / (toPaise(input.stopDistance) * input.lotSize));
+/** The first input that makes sizing meaningless, in words; undefined when all are usable. */
+function inputProblem(input: SizingInput): string | undefined {
+  const { rule, premium, lotSize, freezeQty, stopDistance } = input;
+  if (!Number.isSafeInteger(lotSize) || lotSize <= 0) {
+    return `lot size must be a positive whole number, got ${lotSize}`;
+  }
+  if (!Number.isFinite(freezeQty) || freezeQty < lotSize) {
+    return `freeze limit ${freezeQty} is smaller than one lot of ${lotSize}`;
+  }
+  if (!isPositive(premium) || toPaise(premium) <= 0) {
+    return `premium must be at least one paisa, got ${premium}`;
+  }
+  if (!Number.isFinite(input.availableMargin) || !Number.isFinite(input.capital)) {
+    return 'capital and available margin must be finite numbers';
+  }
+  if (rule.mode === 'FIXED_LOTS') {
+    return Number.isSafeInteger(rule.lots) && rule.lots > 0
+      ? undefined
+      : `FIXED_LOTS needs a positive whole number of lots, got ${rule.lots}`;
+  }
+  if (!isPositive(rule.riskPerTradePct)) {
+    return `RISK sizing needs a positive percent, got ${rule.riskPerTradePct}`;
+  }
+  if (!isPositive(stopDistance) || toPaise(stopDistance) <= 0) {
+    return `RISK sizing needs a positive stop distance, got ${stopDistance}`;
+  }
+  return undefined;
 }
 
 export function sizePosition(input: SizingInput): SizingResult {
-  const { premium, lotSize, freezeQty, availableMargin, stopDistance } = input;
-  if (!Number.isSafeInteger(lotSize) || lotSize <= 0) {
-    return reject('INVALID_INPUT', `lot size must be a positive whole number, got ${lotSize}`);
-  }
-  if (!Number.isFinite(freezeQty) || freezeQty < lotSize) {
-    return reject(
-      'INVALID_INPUT',
-      `freeze limit ${freezeQty} is smaller than one lot of ${lotSize}`,
-    );
-  }
-  if (!isPositive(premium) || toPaise(premium) <= 0) {
-    return reject('INVALID_INPUT', `premium must be at least one paisa, got ${premium}`);
-  }
-  if (
-    input.rule.mode === 'FIXED_LOTS' &&
-    !(Number.isSafeInteger(input.rule.lots) && input.rule.lots > 0)
-  ) {
-    return reject(
-      'INVALID_INPUT',
-      `FIXED_LOTS needs a positive whole number of lots, got ${input.rule.lots}`,
-    );
-  }
-  if (input.rule.mode === 'RISK' && !isPositive(input.rule.riskPerTradePct)) {
-    return reject(
-      'INVALID_INPUT',
-      `RISK sizing needs a positive percent, got ${input.rule.riskPerTradePct}`,
-    );
-  }
-  if (input.rule.mode === 'RISK' && !(isPositive(stopDistance) && toPaise(stopDistance) > 0)) {
-    return reject(
-      'INVALID_INPUT',
-      `RISK sizing needs a positive stop distance, got ${stopDistance}`,
-    );
-  }
-  if (!Number.isFinite(availableMargin) || !Number.isFinite(input.capital)) {
-    return reject('INVALID_INPUT', 'capital and available margin must be finite numbers');
-  }
+  const { rule, premium, lotSize, freezeQty, availableMargin, stopDistance } = input;
+  const problem = inputProblem(input);
+  if (problem) return reject('INVALID_INPUT', problem);
 
-  const wanted = ruleLots(input);
-  if (!(wanted >= 1)) {
-    return reject(
-      'RISK_BELOW_ONE_LOT',
-      `the risk budget does not cover one lot: ${lotSize} x ${stopDistance} points to the stop ` +
-        `is more than the per-trade risk on capital ${input.capital}`,
-    );
+  let wanted: number = rule.mode === 'FIXED_LOTS' ? rule.lots : 0;
+  if (rule.mode === 'RISK') {
+    // Floored, so the loss at the stop stays within the budget.
+    const budgetPaise = Math.floor((toPaise(input.capital) * rule.riskPerTradePct) / 100);
+    wanted = Math.floor(budgetPaise / (toPaise(stopDistance) * lotSize));
+    if (!(wanted >= 1)) {
+      return reject(
+        'RISK_BELOW_ONE_LOT',
+        `risk budget ${budgetPaise / 100} (${rule.riskPerTradePct}% of ${input.capital}) ` +
+          `is less than one lot's loss at the stop (${lotSize} x ${stopDistance})`,
+      );
+    }
   }
   // A buyer's margin is the premium paid in full.
   const affordable = Math.floor(

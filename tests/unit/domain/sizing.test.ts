@@ -66,7 +66,11 @@ describe('sizePosition', () => {
     // 1% of 100,000 = 1,000 < 1,625 for one lot.
     expect(
       sizePosition({ ...base, rule: { mode: 'RISK', riskPerTradePct: 1 }, capital: 100_000 }),
-    ).toMatchObject({ ok: false, reason: 'RISK_BELOW_ONE_LOT' });
+    ).toEqual({
+      ok: false,
+      reason: 'RISK_BELOW_ONE_LOT',
+      message: "risk budget 1000 (1% of 100000) is less than one lot's loss at the stop (65 x 25)",
+    });
     expect(sizePosition({ ...base, availableMargin: 6_499.95 })).toEqual({
       ok: false,
       reason: 'MARGIN_BELOW_ONE_LOT',
