@@ -110,7 +110,7 @@ export function sizePosition(input: SizingInput): SizingResult {
   const affordable = Math.floor(
     Math.max(0, toPaise(availableMargin)) / (toPaise(premium) * lotSize),
   );
-  if (affordable < 1) {
+  if (!(affordable >= 1)) {
     return reject(
       'MARGIN_BELOW_ONE_LOT',
       `available margin ${availableMargin} does not cover one lot (${lotSize} x ${premium})`,
