@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import type { StrikeRule } from '../../../src/config/schema';
 import { istEpoch } from '../../../src/domain/calendar';
+import { toPaise } from '../../../src/domain/money';
 import { black76Delta, black76Price } from '../../../src/domain/pricing';
 import { selectStrike } from '../../../src/domain/strike';
 import type { OptionChain, OptionQuote, OptionType } from '../../../src/domain/types';
@@ -236,11 +237,9 @@ describe('selectStrike properties', () => {
       fc.property(fc.double({ min: 23300, max: 23700, noNaN: true }), (spot) => {
         const result = selectStrike(ladder(spot), 'LONG', { mode: 'ATM' });
         if (!result.ok) throw new Error(result.message);
-        for (const k of strikes) {
-          expect(Math.abs(result.quote.strike - spot)).toBeLessThanOrEqual(
-            Math.abs(k - spot) + 1e-9,
-          );
-        }
+        // Distances compare in paise, as selectStrike does.
+        const gap = (k: number) => Math.abs(toPaise(k) - toPaise(spot));
+        for (const k of strikes) expect(gap(result.quote.strike)).toBeLessThanOrEqual(gap(k));
       }),
     );
   });
