@@ -32,7 +32,7 @@ export interface RunningExchange {
 
 const USER_ID = 'PAPER1';
 
-function defaultCredentials(env: NodeJS.ProcessEnv = process.env) {
+export function defaultCredentials(env: NodeJS.ProcessEnv = process.env) {
   return {
     apiKey: env.KITE_API_KEY ?? PAPER_CREDENTIALS.apiKey,
     accessToken: env.KITE_ACCESS_TOKEN ?? PAPER_CREDENTIALS.accessToken,

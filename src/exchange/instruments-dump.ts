@@ -44,5 +44,6 @@ export function instrumentsCsv(market: Market, exchange?: string): string {
         .map(csvField)
         .join(','),
     );
-  return [COLUMNS.join(','), ...rows].join('\n') + '\n';
+  // No trailing newline: papaparse (inside kiteconnect) would turn it into an empty row.
+  return [COLUMNS.join(','), ...rows].join('\n');
 }

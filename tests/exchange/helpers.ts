@@ -6,7 +6,7 @@ import { PAPER_CREDENTIALS } from '../../src/config/secrets';
 import { startExchange, type ExchangeOptions } from '../../src/exchange';
 import { ExchangeControl } from '../../src/exchange/control-client';
 
-export const CREDS = { apiKey: PAPER_CREDENTIALS.apiKey, accessToken: PAPER_CREDENTIALS.accessToken };
+export const CREDS: { apiKey: string; accessToken: string } = { apiKey: PAPER_CREDENTIALS.apiKey, accessToken: PAPER_CREDENTIALS.accessToken };
 
 export const tempDir = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'paper-exchange-'));
 

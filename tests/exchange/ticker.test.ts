@@ -121,7 +121,9 @@ describe('official KiteTicker', () => {
       intervals.push(id);
       return id;
     }) as typeof setInterval);
-    const official = new KiteTicker({ api_key: CREDS.apiKey, access_token: CREDS.accessToken, root: env.ex.tickerUrl, reconnect: false });
+    // `root` is honoured by the official ticker but missing from its typings.
+    const params = { api_key: CREDS.apiKey, access_token: CREDS.accessToken, root: env.ex.tickerUrl, reconnect: false };
+    const official = new KiteTicker(params);
     const ticks: Array<Record<string, unknown>> = [];
     let heartbeats = 0;
     official.on('ticks', (batch: Array<Record<string, unknown>>) => ticks.push(...batch));
