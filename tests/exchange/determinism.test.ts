@@ -35,16 +35,22 @@ describe('same seed, same market', () => {
   });
 
   it('serves identical instruments, quotes and history from two exchanges with one seed', async () => {
-    const start = (seed: number) => startTestExchange({ seed, now: () => TUESDAY_10AM, tickIntervalMs: 60_000 });
+    const start = (seed: number) =>
+      startTestExchange({ seed, now: () => TUESDAY_10AM, tickIntervalMs: 60_000 });
     const [a, b, c] = await Promise.all([start(5), start(5), start(6)]);
     try {
       const dumpA = await a.kite.getInstruments('NFO');
       expect(await b.kite.getInstruments('NFO')).toEqual(dumpA);
-      const keys = (dumpA as unknown as Array<{ tradingsymbol: string }>).slice(0, 40).map((r) => `NFO:${r.tradingsymbol}`);
+      const keys = (dumpA as unknown as Array<{ tradingsymbol: string }>)
+        .slice(0, 40)
+        .map((r) => `NFO:${r.tradingsymbol}`);
       const quotes = await a.kite.getQuote(keys);
       expect(await b.kite.getQuote(keys)).toEqual(quotes);
-      expect(await c.kite.getLTP(['NSE:NIFTY 50'])).not.toEqual(await a.kite.getLTP(['NSE:NIFTY 50']));
-      const history = (x: typeof a) => x.kite.getHistoricalData(256265, 'minute', '2026-11-16 09:15:00', '2026-11-16 15:29:00');
+      expect(await c.kite.getLTP(['NSE:NIFTY 50'])).not.toEqual(
+        await a.kite.getLTP(['NSE:NIFTY 50']),
+      );
+      const history = (x: typeof a) =>
+        x.kite.getHistoricalData(256265, 'minute', '2026-11-16 09:15:00', '2026-11-16 15:29:00');
       expect(await history(b)).toEqual(await history(a));
     } finally {
       await Promise.all([a.ex.close(), b.ex.close(), c.ex.close()]);
@@ -55,9 +61,17 @@ describe('same seed, same market', () => {
 describe('ist-hours session', () => {
   it('rejects orders and sends no ticks on a Sunday, and trades on a Tuesday morning', async () => {
     const count = async (now: number) => {
-      const env = await startTestExchange({ session: 'ist-hours', now: () => now, tickIntervalMs: 20 });
+      const env = await startTestExchange({
+        session: 'ist-hours',
+        now: () => now,
+        tickIntervalMs: 20,
+      });
       const row = await atmOption(env.kite);
-      const ticker = createTicker({ url: env.ex.tickerUrl, apiKey: CREDS.apiKey, accessToken: CREDS.accessToken });
+      const ticker = createTicker({
+        url: env.ex.tickerUrl,
+        apiKey: CREDS.apiKey,
+        accessToken: CREDS.accessToken,
+      });
       const ticks: Tick[] = [];
       ticker.on('tick', (t) => ticks.push(t));
       ticker.subscribe([Number(row.instrument_token)], 'ltp');
@@ -70,7 +84,12 @@ describe('ist-hours session', () => {
         order_type: 'LIMIT',
         price: 1,
       } as never);
-      const order = ((await env.kite.getOrderHistory(order_id)) as Array<{ status: string; status_message: string }>).pop();
+      const order = (
+        (await env.kite.getOrderHistory(order_id)) as Array<{
+          status: string;
+          status_message: string;
+        }>
+      ).pop();
       await sleep(150);
       const seen = ticks.length;
       await sleep(300);
@@ -79,7 +98,10 @@ describe('ist-hours session', () => {
       return { order, newTicks: ticks.length - seen };
     };
     const sunday = await count(istEpoch('2026-11-22', '11:00'));
-    expect(sunday.order).toMatchObject({ status: 'REJECTED', status_message: 'Markets are closed right now.' });
+    expect(sunday.order).toMatchObject({
+      status: 'REJECTED',
+      status_message: 'Markets are closed right now.',
+    });
     expect(sunday.newTicks).toBe(0);
     const tuesday = await count(TUESDAY_10AM);
     expect(tuesday.order?.status).toBe('OPEN');

@@ -10,15 +10,38 @@ describe('restart durability', () => {
     const first = await startTestExchange({ dataDir });
     const row = await atmOption(first.kite);
     const token = Number(row.instrument_token);
-    const base = { exchange: 'NFO', tradingsymbol: row.tradingsymbol, quantity: 65, product: 'NRML' };
+    const base = {
+      exchange: 'NFO',
+      tradingsymbol: row.tradingsymbol,
+      quantity: 65,
+      product: 'NRML',
+    };
     await first.control.pinPrice(token, 100);
-    const filled = (await first.kite.placeOrder('regular', { ...base, transaction_type: 'BUY', order_type: 'MARKET', market_protection: -1, tag: 'entry' } as never)).order_id;
-    const resting = (await first.kite.placeOrder('regular', { ...base, transaction_type: 'SELL', order_type: 'LIMIT', price: 120, tag: 'target' } as never)).order_id;
+    const filled = (
+      await first.kite.placeOrder('regular', {
+        ...base,
+        transaction_type: 'BUY',
+        order_type: 'MARKET',
+        market_protection: -1,
+        tag: 'entry',
+      } as never)
+    ).order_id;
+    const resting = (
+      await first.kite.placeOrder('regular', {
+        ...base,
+        transaction_type: 'SELL',
+        order_type: 'LIMIT',
+        price: 120,
+        tag: 'target',
+      } as never)
+    ).order_id;
     const before = {
       orders: await first.kite.getOrders(),
       history: await first.kite.getOrderHistory(filled),
       trades: await first.kite.getTrades(),
-      positions: ((await first.kite.getPositions()) as { net: Array<{ quantity: number; buy_price: number }> }).net,
+      positions: (
+        (await first.kite.getPositions()) as { net: Array<{ quantity: number; buy_price: number }> }
+      ).net,
     };
     await first.ex.close();
     // A crash mid-append leaves a torn line; the journal must shrug it off.
@@ -29,14 +52,30 @@ describe('restart durability', () => {
       expect(await second.kite.getOrders()).toEqual(before.orders);
       expect(await second.kite.getOrderHistory(filled)).toEqual(before.history);
       expect(await second.kite.getTrades()).toEqual(before.trades);
-      const net = ((await second.kite.getPositions()) as { net: Array<{ quantity: number; buy_price: number }> }).net;
-      expect(net.map((p) => [p.quantity, p.buy_price])).toEqual(before.positions.map((p) => [p.quantity, p.buy_price]));
+      const net = (
+        (await second.kite.getPositions()) as {
+          net: Array<{ quantity: number; buy_price: number }>;
+        }
+      ).net;
+      expect(net.map((p) => [p.quantity, p.buy_price])).toEqual(
+        before.positions.map((p) => [p.quantity, p.buy_price]),
+      );
       // The resting order still works after the restart.
       await second.control.pinPrice(token, 120);
-      const last = async () => ((await second.kite.getOrderHistory(resting)) as Order[]).pop() as Order;
-      expect(await waitFor(last, (o) => o.status === 'COMPLETE')).toMatchObject({ average_price: 120 });
+      const last = async () =>
+        ((await second.kite.getOrderHistory(resting)) as Order[]).pop() as Order;
+      expect(await waitFor(last, (o) => o.status === 'COMPLETE')).toMatchObject({
+        average_price: 120,
+      });
       // New order ids continue after the journal's, never reusing one.
-      const next = (await second.kite.placeOrder('regular', { ...base, transaction_type: 'BUY', order_type: 'LIMIT', price: 1 } as never)).order_id;
+      const next = (
+        await second.kite.placeOrder('regular', {
+          ...base,
+          transaction_type: 'BUY',
+          order_type: 'LIMIT',
+          price: 1,
+        } as never)
+      ).order_id;
       expect(Number(next)).toBeGreaterThan(Number(resting));
     } finally {
       await second.ex.close();

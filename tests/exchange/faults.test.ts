@@ -15,7 +15,8 @@ const order = (tag: string) =>
     tag,
   }) as never;
 const place = (tag: string) => env.kite.placeOrder('regular', order(tag));
-const lastOf = async (id: string) => ((await env.kite.getOrderHistory(id)) as Array<Record<string, unknown>>).pop();
+const lastOf = async (id: string) =>
+  ((await env.kite.getOrderHistory(id)) as Array<Record<string, unknown>>).pop();
 
 beforeAll(async () => {
   env = await startTestExchange();
@@ -27,7 +28,11 @@ afterAll(() => env.ex.close());
 describe('injected faults', () => {
   it('rejects the next N orders with the given reason, then accepts again', async () => {
     await env.control.injectFaults({ rejectOrders: { count: 2, reason: 'RMS: blocked by test' } });
-    const ids = [(await place('r1')).order_id, (await place('r2')).order_id, (await place('r3')).order_id];
+    const ids = [
+      (await place('r1')).order_id,
+      (await place('r2')).order_id,
+      (await place('r3')).order_id,
+    ];
     const finals = await Promise.all(ids.map(lastOf));
     expect(finals.map((o) => o?.status)).toEqual(['REJECTED', 'REJECTED', 'OPEN']);
     expect(finals[0]?.status_message).toBe('RMS: blocked by test');
@@ -48,7 +53,9 @@ describe('injected faults', () => {
     await env.control.injectFaults({ dropOrderResponses: 1 });
     await expect(place('ambiguous-1')).rejects.toMatchObject({ error_type: 'NetworkException' });
     const orders = (await env.kite.getOrders()) as Array<{ tag: string | null; status: string }>;
-    expect(orders.filter((o) => o.tag === 'ambiguous-1')).toEqual([expect.objectContaining({ status: 'OPEN' })]);
+    expect(orders.filter((o) => o.tag === 'ambiguous-1')).toEqual([
+      expect.objectContaining({ status: 'OPEN' }),
+    ]);
     // Used up: the next placement is answered normally.
     await expect(place('ambiguous-2')).resolves.toHaveProperty('order_id');
   });
@@ -66,17 +73,25 @@ describe('injected faults', () => {
 
 describe('auth and rate limits', () => {
   it('refuses a wrong access token with TokenException', async () => {
-    await expect(kiteFor(env.ex.restUrl, 'stolen').getOrders()).rejects.toMatchObject({ error_type: 'TokenException' });
+    await expect(kiteFor(env.ex.restUrl, 'stolen').getOrders()).rejects.toMatchObject({
+      error_type: 'TokenException',
+    });
   });
 
   it('answers 429 beyond requestsPerSecond and ordersPerSecond', async () => {
     const limited = await startTestExchange({ requestsPerSecond: 5, ordersPerSecond: 2 });
     try {
-      const results = await Promise.allSettled(Array.from({ length: 8 }, () => limited.kite.getLTP(['NSE:NIFTY 50'])));
+      const results = await Promise.allSettled(
+        Array.from({ length: 8 }, () => limited.kite.getLTP(['NSE:NIFTY 50'])),
+      );
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(5);
-      expect(results.find((r) => r.status === 'rejected')).toMatchObject({ reason: { error_type: 'NetworkException', message: 'Too many requests' } });
+      expect(results.find((r) => r.status === 'rejected')).toMatchObject({
+        reason: { error_type: 'NetworkException', message: 'Too many requests' },
+      });
       await new Promise((r) => setTimeout(r, 1100));
-      const orders = await Promise.allSettled(Array.from({ length: 3 }, () => limited.kite.placeOrder('regular', order('rl'))));
+      const orders = await Promise.allSettled(
+        Array.from({ length: 3 }, () => limited.kite.placeOrder('regular', order('rl'))),
+      );
       expect(orders.map((r) => r.status).sort()).toEqual(['fulfilled', 'fulfilled', 'rejected']);
     } finally {
       await limited.ex.close();

@@ -6,7 +6,10 @@ import { PAPER_CREDENTIALS } from '../../src/config/secrets';
 import { startExchange, type ExchangeOptions } from '../../src/exchange';
 import { ExchangeControl } from '../../src/exchange/control-client';
 
-export const CREDS: { apiKey: string; accessToken: string } = { apiKey: PAPER_CREDENTIALS.apiKey, accessToken: PAPER_CREDENTIALS.accessToken };
+export const CREDS: { apiKey: string; accessToken: string } = {
+  apiKey: PAPER_CREDENTIALS.apiKey,
+  accessToken: PAPER_CREDENTIALS.accessToken,
+};
 
 export const tempDir = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'paper-exchange-'));
 
@@ -63,12 +66,17 @@ export async function atmOption(kite: Connect, underlying = 'NIFTY', type = 'CE'
   return near[Math.floor(near.length / 2)];
 }
 
-export async function waitFor<T>(read: () => Promise<T> | T, ok: (v: T) => boolean, timeoutMs = 3000): Promise<T> {
+export async function waitFor<T>(
+  read: () => Promise<T> | T,
+  ok: (v: T) => boolean,
+  timeoutMs = 3000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await read();
     if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms; last value ${JSON.stringify(v)}`);
+    if (Date.now() > deadline)
+      throw new Error(`condition not met within ${timeoutMs} ms; last value ${JSON.stringify(v)}`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }

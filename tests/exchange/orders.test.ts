@@ -30,22 +30,52 @@ const params = (over: Record<string, unknown> = {}) =>
     ...over,
   }) as never;
 
-const place = async (over: Record<string, unknown> = {}) => (await kite.placeOrder('regular', params(over))).order_id;
+const place = async (over: Record<string, unknown> = {}) =>
+  (await kite.placeOrder('regular', params(over))).order_id;
 const latest = async (id: string): Promise<Order> => {
   const history = (await kite.getOrderHistory(id)) as Order[];
   return history[history.length - 1];
 };
-const statuses = async (id: string) => ((await kite.getOrderHistory(id)) as Order[]).map((o) => o.status);
-const until = (id: string, status: string) => waitFor(() => latest(id), (o) => o.status === status);
+const statuses = async (id: string) =>
+  ((await kite.getOrderHistory(id)) as Order[]).map((o) => o.status);
+const until = (id: string, status: string) =>
+  waitFor(
+    () => latest(id),
+    (o) => o.status === status,
+  );
 
 describe('order types', () => {
   it('fills a MARKET buy at the ask with the full Kite status history', async () => {
-    const id = await place({ order_type: 'MARKET', price: undefined, market_protection: -1, tag: 'mkt-1' });
+    const id = await place({
+      order_type: 'MARKET',
+      price: undefined,
+      market_protection: -1,
+      tag: 'mkt-1',
+    });
     const o = await latest(id);
-    expect(o).toMatchObject({ status: 'COMPLETE', average_price: 100, filled_quantity: 65, pending_quantity: 0, tag: 'mkt-1' });
-    expect(await statuses(id)).toEqual(['PUT ORDER REQ RECEIVED', 'VALIDATION PENDING', 'OPEN PENDING', 'OPEN', 'COMPLETE']);
+    expect(o).toMatchObject({
+      status: 'COMPLETE',
+      average_price: 100,
+      filled_quantity: 65,
+      pending_quantity: 0,
+      tag: 'mkt-1',
+    });
+    expect(await statuses(id)).toEqual([
+      'PUT ORDER REQ RECEIVED',
+      'VALIDATION PENDING',
+      'OPEN PENDING',
+      'OPEN',
+      'COMPLETE',
+    ]);
     const trades = (await kite.getOrderTrades(id)) as Array<Record<string, unknown>>;
-    expect(trades).toEqual([expect.objectContaining({ order_id: id, quantity: 65, average_price: 100, transaction_type: 'BUY' })]);
+    expect(trades).toEqual([
+      expect.objectContaining({
+        order_id: id,
+        quantity: 65,
+        average_price: 100,
+        transaction_type: 'BUY',
+      }),
+    ]);
   });
 
   it('fills MARKET buys at the ask and sells at the bid of the live book', async () => {
@@ -54,12 +84,21 @@ describe('order types', () => {
     try {
       const row = await atmOption(still.kite);
       const key = `NFO:${row.tradingsymbol}`;
-      const quote = (await still.kite.getQuote([key]))[key] as { depth: { buy: { price: number }[]; sell: { price: number }[] } };
+      const quote = (await still.kite.getQuote([key]))[key] as {
+        depth: { buy: { price: number }[]; sell: { price: number }[] };
+      };
       const [bid, ask] = [quote.depth.buy[0].price, quote.depth.sell[0].price];
       expect(ask).toBeGreaterThan(bid);
-      const market = { tradingsymbol: row.tradingsymbol, order_type: 'MARKET', price: undefined, market_protection: -1 };
+      const market = {
+        tradingsymbol: row.tradingsymbol,
+        order_type: 'MARKET',
+        price: undefined,
+        market_protection: -1,
+      };
       const buy = (await still.kite.placeOrder('regular', params(market))).order_id;
-      const sell = (await still.kite.placeOrder('regular', params({ ...market, transaction_type: 'SELL' }))).order_id;
+      const sell = (
+        await still.kite.placeOrder('regular', params({ ...market, transaction_type: 'SELL' }))
+      ).order_id;
       const last = async (id: string) => ((await still.kite.getOrderHistory(id)) as Order[]).pop();
       expect(await last(buy)).toMatchObject({ status: 'COMPLETE', average_price: ask });
       expect(await last(sell)).toMatchObject({ status: 'COMPLETE', average_price: bid });
@@ -79,7 +118,12 @@ describe('order types', () => {
   });
 
   it('triggers an SL sell exactly at its trigger and fills within the limit', async () => {
-    const id = await place({ transaction_type: 'SELL', order_type: 'SL', trigger_price: 90, price: 89 });
+    const id = await place({
+      transaction_type: 'SELL',
+      order_type: 'SL',
+      trigger_price: 90,
+      price: 89,
+    });
     expect((await latest(id)).status).toBe('TRIGGER PENDING');
     await control.pinPrice(token, 90.05);
     expect((await latest(id)).status).toBe('TRIGGER PENDING');
@@ -96,7 +140,13 @@ describe('order types', () => {
   });
 
   it('triggers an SL-M sell along a scripted price path', async () => {
-    const id = await place({ transaction_type: 'SELL', order_type: 'SL-M', trigger_price: 80, market_protection: -1, price: undefined });
+    const id = await place({
+      transaction_type: 'SELL',
+      order_type: 'SL-M',
+      trigger_price: 80,
+      market_protection: -1,
+      price: undefined,
+    });
     await control.scriptPrices(token, [85, 82, 79.5], 30);
     expect(await until(id, 'COMPLETE')).toMatchObject({ average_price: 79.5 });
   });
@@ -119,27 +169,42 @@ describe('modify and cancel', () => {
     await kite.modifyOrder('regular', id, { price: 100 });
     const o = await until(id, 'COMPLETE');
     expect(o).toMatchObject({ price: 100, modified: true, average_price: 100 });
-    expect(await statuses(id)).toEqual(expect.arrayContaining(['MODIFY VALIDATION PENDING', 'MODIFY PENDING']));
+    expect(await statuses(id)).toEqual(
+      expect.arrayContaining(['MODIFY VALIDATION PENDING', 'MODIFY PENDING']),
+    );
   });
 
   it('cancels an open order through CANCEL PENDING and refuses to cancel it twice', async () => {
     const id = await place({ price: 90 });
     await kite.cancelOrder('regular', id);
-    expect(await latest(id)).toMatchObject({ status: 'CANCELLED', cancelled_quantity: 65, pending_quantity: 0 });
+    expect(await latest(id)).toMatchObject({
+      status: 'CANCELLED',
+      cancelled_quantity: 65,
+      pending_quantity: 0,
+    });
     expect((await statuses(id)).slice(-2)).toEqual(['CANCEL PENDING', 'CANCELLED']);
-    await expect(kite.cancelOrder('regular', id)).rejects.toMatchObject({ error_type: 'OrderException' });
-    await expect(kite.modifyOrder('regular', id, { price: 95 })).rejects.toMatchObject({ error_type: 'OrderException' });
+    await expect(kite.cancelOrder('regular', id)).rejects.toMatchObject({
+      error_type: 'OrderException',
+    });
+    await expect(kite.modifyOrder('regular', id, { price: 95 })).rejects.toMatchObject({
+      error_type: 'OrderException',
+    });
   });
 
   it('rejects a modification that breaks a contract rule and leaves the order as it was', async () => {
     const id = await place({ price: 90 });
-    await expect(kite.modifyOrder('regular', id, { quantity: 70 })).rejects.toMatchObject({ error_type: 'OrderException', message: expect.stringContaining('lot size') });
+    await expect(kite.modifyOrder('regular', id, { quantity: 70 })).rejects.toMatchObject({
+      error_type: 'OrderException',
+      message: expect.stringContaining('lot size'),
+    });
     expect(await latest(id)).toMatchObject({ status: 'OPEN', quantity: 65 });
     await kite.cancelOrder('regular', id);
   });
 
   it('answers InputException for an unknown order id', async () => {
-    await expect(kite.getOrderHistory('999')).rejects.toMatchObject({ error_type: 'InputException' });
+    await expect(kite.getOrderHistory('999')).rejects.toMatchObject({
+      error_type: 'InputException',
+    });
   });
 });
 
@@ -149,31 +214,51 @@ describe('rejections', () => {
     ['freeze limit', { quantity: 65 * 28 }, 'exceeds the freeze limit of 1800'],
     ['tick multiple', { price: 100.03 }, 'not a multiple of the tick size 0.05'],
     ['margin', { quantity: 65 * 27, price: 600 }, 'Insufficient funds'],
-  ])('rejects an order that breaks the %s rule as REJECTED with a reason', async (_rule, over, reason) => {
-    const id = await place(over);
-    const o = await latest(id);
-    expect(o.status).toBe('REJECTED');
-    expect(o.status_message).toContain(reason);
-    expect(await statuses(id)).toEqual(['PUT ORDER REQ RECEIVED', 'VALIDATION PENDING', 'REJECTED']);
-  });
+  ])(
+    'rejects an order that breaks the %s rule as REJECTED with a reason',
+    async (_rule, over, reason) => {
+      const id = await place(over);
+      const o = await latest(id);
+      expect(o.status).toBe('REJECTED');
+      expect(o.status_message).toContain(reason);
+      expect(await statuses(id)).toEqual([
+        'PUT ORDER REQ RECEIVED',
+        'VALIDATION PENDING',
+        'REJECTED',
+      ]);
+    },
+  );
 
   it.each([
-    ['MARKET without market_protection', { order_type: 'MARKET', price: undefined }, 'market_protection'],
+    [
+      'MARKET without market_protection',
+      { order_type: 'MARKET', price: undefined },
+      'market_protection',
+    ],
     ['product CNC', { product: 'CNC' }, '`product`'],
     ['a tag over 20 characters', { tag: 'x'.repeat(21) }, '`tag`'],
     ['a LIMIT without price', { price: undefined }, '`price`'],
     ['an unknown symbol', { tradingsymbol: 'NIFTY99N0112345CE' }, '`tradingsymbol`'],
     ['an index', { exchange: 'NSE', tradingsymbol: 'NIFTY 50' }, 'not tradable'],
     ['a zero quantity', { quantity: 0 }, '`quantity`'],
-    ['an SL buy with trigger above price', { order_type: 'SL', trigger_price: 101, price: 100 }, 'Trigger price'],
+    [
+      'an SL buy with trigger above price',
+      { order_type: 'SL', trigger_price: 101, price: 100 },
+      'Trigger price',
+    ],
   ])('refuses %s with InputException and records nothing', async (_case, over, message) => {
     const before = ((await kite.getOrders()) as Order[]).length;
-    await expect(place(over)).rejects.toMatchObject({ error_type: 'InputException', message: expect.stringContaining(message) });
+    await expect(place(over)).rejects.toMatchObject({
+      error_type: 'InputException',
+      message: expect.stringContaining(message),
+    });
     expect(((await kite.getOrders()) as Order[]).length).toBe(before);
   });
 
   it('refuses varieties other than regular', async () => {
-    await expect(kite.placeOrder('amo', params())).rejects.toMatchObject({ error_type: 'InputException' });
+    await expect(kite.placeOrder('amo', params())).rejects.toMatchObject({
+      error_type: 'InputException',
+    });
   });
 });
 
@@ -183,18 +268,51 @@ describe('book, positions and margins', () => {
     const peToken = Number(pe.instrument_token);
     await control.pinPrice(peToken, 200);
     const before = (await kite.getMargins('equity')) as { net: number };
-    const buy = await place({ tradingsymbol: pe.tradingsymbol, quantity: 60, order_type: 'MARKET', price: undefined, market_protection: -1 });
-    const afterBuy = (await kite.getMargins('equity')) as { net: number; utilised: { option_premium: number } };
+    const buy = await place({
+      tradingsymbol: pe.tradingsymbol,
+      quantity: 60,
+      order_type: 'MARKET',
+      price: undefined,
+      market_protection: -1,
+    });
+    const afterBuy = (await kite.getMargins('equity')) as {
+      net: number;
+      utilised: { option_premium: number };
+    };
     expect(before.net - afterBuy.net).toBeCloseTo(60 * 200, 2);
     await control.pinPrice(peToken, 215.5);
-    const sell = await place({ tradingsymbol: pe.tradingsymbol, quantity: 60, transaction_type: 'SELL', order_type: 'MARKET', price: undefined, market_protection: -1 });
-    const { net, day } = (await kite.getPositions()) as { net: Array<Record<string, number | string>>; day: Array<Record<string, number | string>> };
+    const sell = await place({
+      tradingsymbol: pe.tradingsymbol,
+      quantity: 60,
+      transaction_type: 'SELL',
+      order_type: 'MARKET',
+      price: undefined,
+      market_protection: -1,
+    });
+    const { net, day } = (await kite.getPositions()) as {
+      net: Array<Record<string, number | string>>;
+      day: Array<Record<string, number | string>>;
+    };
     const position = net.find((p) => p.tradingsymbol === pe.tradingsymbol);
-    expect(position).toMatchObject({ quantity: 0, buy_quantity: 60, sell_quantity: 60, buy_price: 200, sell_price: 215.5, pnl: 930, realised: 930, product: 'MIS' });
-    expect(day.find((p) => p.tradingsymbol === pe.tradingsymbol)).toMatchObject({ quantity: 0, pnl: 930 });
+    expect(position).toMatchObject({
+      quantity: 0,
+      buy_quantity: 60,
+      sell_quantity: 60,
+      buy_price: 200,
+      sell_price: 215.5,
+      pnl: 930,
+      realised: 930,
+      product: 'MIS',
+    });
+    expect(day.find((p) => p.tradingsymbol === pe.tradingsymbol)).toMatchObject({
+      quantity: 0,
+      pnl: 930,
+    });
     const trades = (await kite.getTrades()) as Array<{ order_id: string }>;
     expect(trades.map((t) => t.order_id)).toEqual(expect.arrayContaining([buy, sell]));
-    expect(((await kite.getOrders()) as Order[]).map((o) => o.order_id)).toEqual(expect.arrayContaining([buy, sell]));
+    expect(((await kite.getOrders()) as Order[]).map((o) => o.order_id)).toEqual(
+      expect.arrayContaining([buy, sell]),
+    );
     const all = (await kite.getMargins()) as { equity: { net: number } };
     expect(all.equity.net).toBeCloseTo(before.net + 930, 2);
   });
@@ -202,7 +320,10 @@ describe('book, positions and margins', () => {
   it('blocks margin for an open buy order and releases it on cancel', async () => {
     const before = ((await kite.getMargins('equity')) as { net: number }).net;
     const id = await place({ price: 50, quantity: 130 });
-    expect(((await kite.getMargins('equity')) as { net: number }).net).toBeCloseTo(before - 50 * 130, 2);
+    expect(((await kite.getMargins('equity')) as { net: number }).net).toBeCloseTo(
+      before - 50 * 130,
+      2,
+    );
     await kite.cancelOrder('regular', id);
     expect(((await kite.getMargins('equity')) as { net: number }).net).toBeCloseTo(before, 2);
   });
@@ -219,7 +340,9 @@ describe('partial fills', () => {
       } as never);
       const history = async () => (await partial.kite.getOrderHistory(id)) as Order[];
       const final = await waitFor(history, (h) => h[h.length - 1].status === 'COMPLETE');
-      expect(final.find((o) => o.status === 'OPEN' && o.filled_quantity === 65)).toMatchObject({ pending_quantity: 130 });
+      expect(final.find((o) => o.status === 'OPEN' && o.filled_quantity === 65)).toMatchObject({
+        pending_quantity: 130,
+      });
       const trades = (await partial.kite.getOrderTrades(id)) as Array<{ quantity: number }>;
       expect(trades.map((t) => t.quantity)).toEqual([65, 130]);
     } finally {

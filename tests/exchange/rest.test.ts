@@ -7,23 +7,55 @@ beforeAll(async () => {
 });
 afterAll(() => env.ex.close());
 
-type Instrument = Record<string, unknown> & { tradingsymbol: string; instrument_token: string; name: string; segment: string };
+type Instrument = Record<string, unknown> & {
+  tradingsymbol: string;
+  instrument_token: string;
+  name: string;
+  segment: string;
+};
 
 describe('instruments', () => {
   it('serves Kite CSV columns, index rows and deterministic tokens', async () => {
     const all = (await env.kite.getInstruments()) as unknown as Instrument[];
     const nfo = (await env.kite.getInstruments('NFO')) as unknown as Instrument[];
-    expect(Object.keys(all[0])).toEqual(['instrument_token', 'exchange_token', 'tradingsymbol', 'name', 'last_price', 'expiry', 'strike', 'tick_size', 'lot_size', 'instrument_type', 'segment', 'exchange']);
-    const indices = all.filter((r) => r.segment === 'INDICES').map((r) => [r.tradingsymbol, r.instrument_token]);
-    expect(indices).toEqual([['NIFTY 50', '256265'], ['NIFTY BANK', '260105'], ['NIFTY FIN SERVICE', '257801']]);
+    expect(Object.keys(all[0])).toEqual([
+      'instrument_token',
+      'exchange_token',
+      'tradingsymbol',
+      'name',
+      'last_price',
+      'expiry',
+      'strike',
+      'tick_size',
+      'lot_size',
+      'instrument_type',
+      'segment',
+      'exchange',
+    ]);
+    const indices = all
+      .filter((r) => r.segment === 'INDICES')
+      .map((r) => [r.tradingsymbol, r.instrument_token]);
+    expect(indices).toEqual([
+      ['NIFTY 50', '256265'],
+      ['NIFTY BANK', '260105'],
+      ['NIFTY FIN SERVICE', '257801'],
+    ]);
     expect(nfo.every((r) => r.exchange === 'NFO' && r.segment === 'NFO-OPT')).toBe(true);
     const lots = Object.fromEntries(nfo.map((r) => [r.name, r.lot_size]));
     expect(lots).toEqual({ NIFTY: 65, BANKNIFTY: 30, FINNIFTY: 60 });
     // strikesAroundSpot 4 -> 9 strikes x 2 types per expiry.
-    const niftyExpiries = new Set(nfo.filter((r) => r.name === 'NIFTY').map((r) => String(r.expiry)));
+    const niftyExpiries = new Set(
+      nfo.filter((r) => r.name === 'NIFTY').map((r) => String(r.expiry)),
+    );
     expect(nfo.filter((r) => r.name === 'NIFTY')).toHaveLength(niftyExpiries.size * 18);
     expect(niftyExpiries.size).toBeGreaterThanOrEqual(5);
-    expect(nfo.map((r) => r.tradingsymbol).every((s) => /^(NIFTY|BANKNIFTY|FINNIFTY)\d{2}([1-9OND]\d{2}|[A-Z]{3})\d+(CE|PE)$/.test(s))).toBe(true);
+    expect(
+      nfo
+        .map((r) => r.tradingsymbol)
+        .every((s) =>
+          /^(NIFTY|BANKNIFTY|FINNIFTY)\d{2}([1-9OND]\d{2}|[A-Z]{3})\d+(CE|PE)$/.test(s),
+        ),
+    ).toBe(true);
     expect(new Set(nfo.map((r) => r.instrument_token)).size).toBe(nfo.length);
   });
 });
@@ -34,11 +66,25 @@ describe('quotes', () => {
     await env.control.pinPrice(Number(row.instrument_token), 150);
     const keys = [`NFO:${row.tradingsymbol}`, 'NSE:NIFTY 50'];
     const ltp = await env.kite.getLTP(keys);
-    expect(ltp[keys[0]]).toEqual({ instrument_token: Number(row.instrument_token), last_price: 150 });
+    expect(ltp[keys[0]]).toEqual({
+      instrument_token: Number(row.instrument_token),
+      last_price: 150,
+    });
     expect(ltp['NSE:NIFTY 50'].instrument_token).toBe(256265);
     const ohlc = await env.kite.getOHLC(keys);
-    expect(ohlc[keys[0]]).toMatchObject({ last_price: 150, ohlc: { high: expect.any(Number), low: expect.any(Number), open: expect.any(Number), close: expect.any(Number) } });
-    const quote = (await env.kite.getQuote(keys)) as Record<string, { depth: { buy: { price: number }[]; sell: { price: number }[] }; last_price: number }>;
+    expect(ohlc[keys[0]]).toMatchObject({
+      last_price: 150,
+      ohlc: {
+        high: expect.any(Number),
+        low: expect.any(Number),
+        open: expect.any(Number),
+        close: expect.any(Number),
+      },
+    });
+    const quote = (await env.kite.getQuote(keys)) as Record<
+      string,
+      { depth: { buy: { price: number }[]; sell: { price: number }[] }; last_price: number }
+    >;
     expect(quote[keys[0]].depth.buy).toHaveLength(5);
     expect(quote[keys[0]].depth.buy[0].price).toBe(150);
     expect(quote[keys[0]].depth.sell[1].price).toBe(150.05);
@@ -46,14 +92,20 @@ describe('quotes', () => {
   });
 
   it('quotes every option on the 0.05 tick with a spread that widens away from the money', async () => {
-    const rows = ((await env.kite.getInstruments('NFO')) as unknown as Instrument[]).filter((r) => r.name === 'BANKNIFTY' && r.instrument_type === 'CE');
+    const rows = ((await env.kite.getInstruments('NFO')) as unknown as Instrument[]).filter(
+      (r) => r.name === 'BANKNIFTY' && r.instrument_type === 'CE',
+    );
     const expiry = String(rows[0].expiry);
     const chain = rows.filter((r) => String(r.expiry) === expiry);
     const keys = chain.map((r) => `NFO:${r.tradingsymbol}`);
-    const quotes = (await env.kite.getQuote(keys)) as Record<string, { last_price: number; depth: { buy: { price: number }[]; sell: { price: number }[] } }>;
+    const quotes = (await env.kite.getQuote(keys)) as Record<
+      string,
+      { last_price: number; depth: { buy: { price: number }[]; sell: { price: number }[] } }
+    >;
     const spreads = keys.map((k) => {
       const q = quotes[k];
-      for (const p of [q.last_price, q.depth.buy[0].price, q.depth.sell[0].price]) expect(Math.round(p * 100) % 5).toBe(0);
+      for (const p of [q.last_price, q.depth.buy[0].price, q.depth.sell[0].price])
+        expect(Math.round(p * 100) % 5).toBe(0);
       return Math.round((q.depth.sell[0].price - q.depth.buy[0].price) * 100);
     });
     const middle = Math.floor(spreads.length / 2);
@@ -67,7 +119,14 @@ describe('historical candles', () => {
     const day = '2026-11-20';
     const from = `${day} 09:15:00`;
     const to = `${day} 10:14:59`;
-    const minute = (await env.kite.getHistoricalData(256265, 'minute', from, to)) as Array<{ date: Date; open: number; high: number; low: number; close: number; volume: number }>;
+    const minute = (await env.kite.getHistoricalData(256265, 'minute', from, to)) as Array<{
+      date: Date;
+      open: number;
+      high: number;
+      low: number;
+      close: number;
+      volume: number;
+    }>;
     expect(minute).toHaveLength(60);
     expect(minute[0].date.toISOString()).toBe('2026-11-20T03:45:00.000Z');
     for (const c of minute) {
@@ -76,41 +135,82 @@ describe('historical candles', () => {
     }
     const five = (await env.kite.getHistoricalData(256265, '5minute', from, to)) as typeof minute;
     expect(five).toHaveLength(12);
-    expect(five[1]).toMatchObject({ open: minute[5].open, close: minute[9].close, high: Math.max(...minute.slice(5, 10).map((c) => c.high)) });
-    const fifteen = (await env.kite.getHistoricalData(256265, '15minute', from, to)) as typeof minute;
+    expect(five[1]).toMatchObject({
+      open: minute[5].open,
+      close: minute[9].close,
+      high: Math.max(...minute.slice(5, 10).map((c) => c.high)),
+    });
+    const fifteen = (await env.kite.getHistoricalData(
+      256265,
+      '15minute',
+      from,
+      to,
+    )) as typeof minute;
     expect(fifteen).toHaveLength(4);
     const option = await atmOption(env.kite);
-    const optionCandles = (await env.kite.getHistoricalData(Number(option.instrument_token), '3minute', from, to)) as typeof minute;
+    const optionCandles = (await env.kite.getHistoricalData(
+      Number(option.instrument_token),
+      '3minute',
+      from,
+      to,
+    )) as typeof minute;
     expect(optionCandles).toHaveLength(20);
     expect(optionCandles.every((c) => c.low > 0)).toBe(true);
-    const days = (await env.kite.getHistoricalData(256265, 'day', '2026-11-16 00:00:00', '2026-11-20 23:59:59')) as typeof minute;
+    const days = (await env.kite.getHistoricalData(
+      256265,
+      'day',
+      '2026-11-16 00:00:00',
+      '2026-11-20 23:59:59',
+    )) as typeof minute;
     expect(days).toHaveLength(5);
   });
 
   it('refuses unknown intervals and ranges beyond the limit', async () => {
-    await expect(env.kite.getHistoricalData(256265, 'fortnight', '2026-11-20 09:15:00', '2026-11-20 10:00:00')).rejects.toMatchObject({ error_type: 'InputException' });
-    await expect(env.kite.getHistoricalData(256265, 'minute', '2026-01-01 09:15:00', '2026-11-20 10:00:00')).rejects.toMatchObject({ error_type: 'InputException', message: expect.stringContaining('60 days') });
+    await expect(
+      env.kite.getHistoricalData(
+        256265,
+        'fortnight' as never,
+        '2026-11-20 09:15:00',
+        '2026-11-20 10:00:00',
+      ),
+    ).rejects.toMatchObject({ error_type: 'InputException' });
+    await expect(
+      env.kite.getHistoricalData(256265, 'minute', '2026-01-01 09:15:00', '2026-11-20 10:00:00'),
+    ).rejects.toMatchObject({
+      error_type: 'InputException',
+      message: expect.stringContaining('60 days'),
+    });
   });
 });
 
 describe('envelopes and HTTP codes', () => {
   // The official client hides status codes, so this one check speaks raw HTTP.
-  const raw = (path: string, auth = `token ${CREDS.apiKey}:${CREDS.accessToken}`) => fetch(`${env.ex.restUrl}${path}`, { headers: { Authorization: auth } });
+  const raw = (path: string, auth = `token ${CREDS.apiKey}:${CREDS.accessToken}`) =>
+    fetch(`${env.ex.restUrl}${path}`, { headers: { Authorization: auth } });
 
   it('uses Kite envelopes with 200, 400, 403 and 404', async () => {
     const ok = await raw('/user/margins/equity');
     expect(ok.status).toBe(200);
     expect(await ok.json()).toMatchObject({ status: 'success', data: { enabled: true } });
     const bad = await raw('/orders/123456');
-    expect([bad.status, await bad.json()]).toEqual([400, expect.objectContaining({ status: 'error', error_type: 'InputException' })]);
+    expect([bad.status, await bad.json()]).toEqual([
+      400,
+      expect.objectContaining({ status: 'error', error_type: 'InputException' }),
+    ]);
     const denied = await raw('/orders', 'token x:y');
-    expect([denied.status, (await denied.json()).error_type]).toEqual([403, 'TokenException']);
+    expect([denied.status, ((await denied.json()) as { error_type: string }).error_type]).toEqual([
+      403,
+      'TokenException',
+    ]);
     const missing = await raw('/nowhere');
     expect(missing.status).toBe(404);
     expect((await raw('/instruments/NFO')).headers.get('content-type')).toBe('text/csv');
   });
 
   it('serves a profile for the paper user', async () => {
-    expect(await env.kite.getProfile()).toMatchObject({ user_id: 'PAPER1', exchanges: ['NSE', 'NFO'] });
+    expect(await env.kite.getProfile()).toMatchObject({
+      user_id: 'PAPER1',
+      exchanges: ['NSE', 'NFO'],
+    });
   });
 });

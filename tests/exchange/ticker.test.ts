@@ -9,7 +9,12 @@ let optionToken: number;
 const clients: TickerClient[] = [];
 
 const ticker = (accessToken = CREDS.accessToken) => {
-  const t = createTicker({ url: env.ex.tickerUrl, apiKey: CREDS.apiKey, accessToken, reconnect: { minDelayMs: 20, maxDelayMs: 100 } });
+  const t = createTicker({
+    url: env.ex.tickerUrl,
+    apiKey: CREDS.apiKey,
+    accessToken,
+    reconnect: { minDelayMs: 20, maxDelayMs: 100 },
+  });
   clients.push(t);
   return t;
 };
@@ -34,7 +39,10 @@ describe('our ticker client', () => {
     const t = ticker();
     const ticks = collect(t);
     t.subscribe([optionToken, NIFTY_50], 'full');
-    const option = await waitFor(() => ticks.find((x) => x.token === optionToken && x.bid !== undefined), Boolean);
+    const option = await waitFor(
+      () => ticks.find((x) => x.token === optionToken && x.bid !== undefined),
+      Boolean,
+    );
     expect(option).toMatchObject({ ltp: 123.45, bid: 123.45, ask: 123.45 });
     const index = await waitFor(() => ticks.find((x) => x.token === NIFTY_50), Boolean);
     const ltp = (await env.kite.getLTP(['NSE:NIFTY 50']))['NSE:NIFTY 50'].last_price;
@@ -45,7 +53,10 @@ describe('our ticker client', () => {
     const t = ticker();
     const ticks = collect(t);
     t.subscribe([optionToken], 'ltp');
-    await waitFor(() => ticks.length, (n) => n >= 2);
+    await waitFor(
+      () => ticks.length,
+      (n) => n >= 2,
+    );
     expect(ticks[0]).toEqual({ token: optionToken, ltp: 123.45, timestamp: expect.any(Number) });
     t.unsubscribe([optionToken]);
     await sleep(100);
@@ -69,8 +80,14 @@ describe('our ticker client', () => {
       order_type: 'MARKET',
       market_protection: -1,
     } as never);
-    await waitFor(() => updates.filter((u) => u.order_id === order_id).map((u) => u.status), (s) => s.includes('COMPLETE'));
-    expect(updates.find((u) => u.status === 'COMPLETE')).toMatchObject({ order_id, average_price: 123.45 });
+    await waitFor(
+      () => updates.filter((u) => u.order_id === order_id).map((u) => u.status),
+      (s) => s.includes('COMPLETE'),
+    );
+    expect(updates.find((u) => u.status === 'COMPLETE')).toMatchObject({
+      order_id,
+      average_price: 123.45,
+    });
   });
 
   it('reconnects after the exchange drops it and resubscribes by itself', async () => {
@@ -80,19 +97,31 @@ describe('our ticker client', () => {
     t.on('connect', () => events.push('connect'));
     t.on('disconnect', () => events.push('disconnect'));
     t.subscribe([optionToken], 'quote');
-    await waitFor(() => ticks.length, (n) => n > 0);
+    await waitFor(
+      () => ticks.length,
+      (n) => n > 0,
+    );
     await env.control.dropTickerConnections();
-    await waitFor(() => events, (e) => e.filter((x) => x === 'connect').length >= 2);
+    await waitFor(
+      () => events,
+      (e) => e.filter((x) => x === 'connect').length >= 2,
+    );
     expect(events.slice(0, 3)).toEqual(['connect', 'disconnect', 'connect']);
     const after = ticks.length;
-    await waitFor(() => ticks.length, (n) => n > after + 1);
+    await waitFor(
+      () => ticks.length,
+      (n) => n > after + 1,
+    );
   });
 
   it('keeps the connection but gets no ticks while ticks are paused', async () => {
     const t = ticker();
     const ticks = collect(t);
     t.subscribe([optionToken], 'ltp');
-    await waitFor(() => ticks.length, (n) => n > 0);
+    await waitFor(
+      () => ticks.length,
+      (n) => n > 0,
+    );
     await env.control.pauseTicks(true);
     await sleep(60);
     const count = ticks.length;
@@ -100,7 +129,10 @@ describe('our ticker client', () => {
     expect(ticks.length).toBe(count);
     expect(t.connected).toBe(true);
     await env.control.pauseTicks(false);
-    await waitFor(() => ticks.length, (n) => n > count);
+    await waitFor(
+      () => ticks.length,
+      (n) => n > count,
+    );
   });
 
   it('never connects with a wrong access token', async () => {
@@ -116,13 +148,21 @@ describe('official KiteTicker', () => {
     // disconnect; capture it so the test leaves no timer behind.
     const intervals: NodeJS.Timeout[] = [];
     const realSetInterval = global.setInterval;
-    const spy = jest.spyOn(global, 'setInterval').mockImplementation(((fn: () => void, ms: number) => {
+    const spy = jest.spyOn(global, 'setInterval').mockImplementation(((
+      fn: () => void,
+      ms: number,
+    ) => {
       const id = realSetInterval(fn, ms);
       intervals.push(id);
       return id;
     }) as typeof setInterval);
     // `root` is honoured by the official ticker but missing from its typings.
-    const params = { api_key: CREDS.apiKey, access_token: CREDS.accessToken, root: env.ex.tickerUrl, reconnect: false };
+    const params = {
+      api_key: CREDS.apiKey,
+      access_token: CREDS.accessToken,
+      root: env.ex.tickerUrl,
+      reconnect: false,
+    };
     const official = new KiteTicker(params);
     const ticks: Array<Record<string, unknown>> = [];
     let heartbeats = 0;
@@ -135,20 +175,43 @@ describe('official KiteTicker', () => {
     await connected;
     try {
       official.subscribe([optionToken, NIFTY_50]);
-      await waitFor(() => ticks.filter((x) => x.mode === 'quote').length, (n) => n >= 2);
+      await waitFor(
+        () => ticks.filter((x) => x.mode === 'quote').length,
+        (n) => n >= 2,
+      );
       official.setMode('full', [optionToken, NIFTY_50]);
-      const fullOption = await waitFor(() => ticks.find((x) => x.mode === 'full' && x.instrument_token === optionToken), Boolean);
+      const fullOption = await waitFor(
+        () => ticks.find((x) => x.mode === 'full' && x.instrument_token === optionToken),
+        Boolean,
+      );
       expect(fullOption).toMatchObject({
         tradable: true,
         last_price: 123.45,
         ohlc: expect.objectContaining({ close: expect.any(Number) }),
-        depth: { buy: expect.arrayContaining([{ price: 123.45, quantity: 130, orders: 1 }]), sell: expect.any(Array) },
+        depth: {
+          buy: expect.arrayContaining([{ price: 123.45, quantity: 130, orders: 1 }]),
+          sell: expect.any(Array),
+        },
       });
-      const fullIndex = await waitFor(() => ticks.find((x) => x.mode === 'full' && x.instrument_token === NIFTY_50), Boolean);
-      expect(fullIndex).toMatchObject({ tradable: false, last_price: expect.any(Number), exchange_timestamp: expect.any(Date) });
+      const fullIndex = await waitFor(
+        () => ticks.find((x) => x.mode === 'full' && x.instrument_token === NIFTY_50),
+        Boolean,
+      );
+      expect(fullIndex).toMatchObject({
+        tradable: false,
+        last_price: expect.any(Number),
+        exchange_timestamp: expect.any(Date),
+      });
       official.setMode('ltp', [NIFTY_50]);
-      await waitFor(() => ticks.find((x) => x.mode === 'ltp' && x.instrument_token === NIFTY_50), Boolean);
-      await waitFor(() => heartbeats, (n) => n >= 1, 2500);
+      await waitFor(
+        () => ticks.find((x) => x.mode === 'ltp' && x.instrument_token === NIFTY_50),
+        Boolean,
+      );
+      await waitFor(
+        () => heartbeats,
+        (n) => n >= 1,
+        2500,
+      );
     } finally {
       official.disconnect();
       spy.mockRestore();
