@@ -17,7 +17,6 @@ export interface PlaceOrderResult {
   orderId: string;
   /** True when an order with this tag already existed and was adopted instead of placing a new one. */
   adopted: boolean;
-  status: string;
 }
 
 export interface AwaitOrderInput {
@@ -61,7 +60,7 @@ function adopt(order: BrokerOrder, intent: PlaceOrderInput): PlaceOrderResult {
     orderId: order.orderId,
     status: order.status,
   });
-  return { orderId: order.orderId, adopted: true, status: order.status };
+  return { orderId: order.orderId, adopted: true };
 }
 
 export function createBrokerActivities(deps: ActivityDeps) {
@@ -92,7 +91,7 @@ export function createBrokerActivities(deps: ActivityDeps) {
         symbol: intent.tradingsymbol,
         qty: intent.quantity,
       });
-      return { orderId, adopted: false, status: 'PLACED' };
+      return { orderId, adopted: false };
     } catch (err) {
       if (err instanceof BrokerRejection) {
         log.warn('order rejected', {

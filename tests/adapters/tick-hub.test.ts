@@ -5,6 +5,7 @@ import { TickHub, type TickSource } from '../../src/adapters/kite/tick-hub';
 class FakeTicker extends EventEmitter implements TickSource {
   readonly subscribed = new Set<number>();
   readonly calls: string[] = [];
+  connected = true;
   subscribe(tokens: number[]): void {
     tokens.forEach((t) => this.subscribed.add(t));
     this.calls.push(`sub ${tokens.join(',')}`);

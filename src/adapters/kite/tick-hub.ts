@@ -1,26 +1,14 @@
 import type { Logger } from 'pino';
 import { toPaise } from '../../domain/money';
 import { normalizeOrder } from './normalize';
+import { createTicker, type Tick, type TickerClient, type TickerOptions } from './ticker';
 import type { BrokerOrder } from './types';
 
-export interface Tick {
-  token: number;
-  ltp: number;
-  bid?: number;
-  ask?: number;
-  /** Epoch ms. */
-  timestamp: number;
-}
-
-/** The part of the ticker client (src/adapters/kite/ticker.ts) the hub relies on. */
-export interface TickSource {
-  subscribe(tokens: number[], mode: 'ltp'): void;
-  unsubscribe(tokens: number[]): void;
-  on(event: 'tick', listener: (tick: Tick) => void): unknown;
-  on(event: 'order', listener: (update: Record<string, unknown>) => void): unknown;
-  on(event: 'connect' | 'disconnect', listener: () => void): unknown;
-  close(): unknown;
-}
+/** The part of the ticker client the hub relies on; tests substitute an in-memory source. */
+export type TickSource = Pick<
+  TickerClient,
+  'subscribe' | 'unsubscribe' | 'on' | 'close' | 'connected'
+>;
 
 export interface CrossLeg {
   token: number;
@@ -74,7 +62,6 @@ export class TickHub {
   private readonly heartbeatIntervalMs: number;
   private readonly logger: Logger | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
-  private connected = false;
 
   constructor(
     private readonly source: TickSource,
@@ -84,12 +71,11 @@ export class TickHub {
     this.logger = options.logger;
     source.on('tick', (tick) => this.onTick(tick));
     source.on('order', (update) => this.onOrder(update));
+    // The ticker resubscribes by itself after a reconnect.
     source.on('connect', () => {
-      this.connected = true;
       this.logger?.info({ tokens: this.refs.size }, 'tick stream connected');
     });
     source.on('disconnect', () => {
-      this.connected = false;
       // Prices from before the gap must not decide a cross when a wait is armed during it.
       this.lastTick.clear();
       this.logger?.warn(
@@ -100,7 +86,7 @@ export class TickHub {
   }
 
   get isConnected(): boolean {
-    return this.connected;
+    return this.source.connected;
   }
 
   /** Tokens currently subscribed upstream. */
@@ -274,3 +260,7 @@ function validateLegs(legs: readonly CrossLeg[]): void {
     }
   });
 }
+
+/** The worker's hub over its one ticker connection; closing the hub closes the ticker. */
+export const createTickHub = (ticker: TickerOptions, options: TickHubOptions = {}): TickHub =>
+  new TickHub(createTicker(ticker), options);
