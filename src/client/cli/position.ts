@@ -1,0 +1,152 @@
+import type { WorkflowHandle } from '@temporalio/client';
+import type { Command } from 'commander';
+import {
+  forceExitSignal,
+  modifyExitsUpdate,
+  pauseSignal,
+  positionStateQuery,
+  resumeSignal,
+  type ExitModification,
+  type PositionState,
+} from '../../workflows/messages';
+import type { positionWorkflow } from '../../workflows/position';
+import { istTime, keyValues, money, price } from './format';
+import {
+  CliError,
+  numberOption,
+  positionIdFrom,
+  usageError,
+  withContext,
+  type CliContext,
+} from './context';
+
+type PositionHandle = WorkflowHandle<typeof positionWorkflow>;
+
+/** The handle of a position that exists and is still running, or a clear refusal. */
+async function runningPosition(ctx: CliContext, rawId: string): Promise<PositionHandle> {
+  const workflowId = positionIdFrom(rawId);
+  const handle = ctx.client.workflow.getHandle<typeof positionWorkflow>(workflowId);
+  const description = await handle.describe();
+  if (description.status.name !== 'RUNNING') {
+    throw new CliError(
+      `position ${workflowId} has finished (${description.status.name}); nothing to change\n  ${ctx.uiUrl(workflowId)}`,
+    );
+  }
+  return handle;
+}
+
+const stateLines = (s: PositionState, uiUrl: string): string =>
+  keyValues([
+    ['position', s.positionId],
+    ['phase', s.paused ? `${s.phase} (paused)` : s.phase],
+    [
+      'signal',
+      `${s.signal.underlying} ${s.signal.direction} ${s.signal.strategy} strength ${s.signal.strength}`,
+    ],
+    ['contract', s.contract?.tradingSymbol],
+    ['quantity', s.quantity || undefined],
+    ['entry price', price(s.entryPrice)],
+    ['last price', price(s.lastPrice)],
+    ['stop-loss', price(s.exits?.stopLoss)],
+    ['target', price(s.exits?.target)],
+    [
+      'stop history',
+      s.stopHistory.length > 0 ? s.stopHistory.map((p) => p.toFixed(2)).join(' -> ') : undefined,
+    ],
+    ['opened (IST)', istTime(s.openedAt)],
+    ['exit blocked', s.exitBlocked],
+    ['exit reason', s.exitReason],
+    ['rejection', s.rejection?.join('; ')],
+    ['outcome', s.summary?.outcome],
+    ['net P&L', money(s.summary?.netPnl)],
+    ['web ui', uiUrl],
+  ]);
+
+/** One signal to a running position, reported the same way for exit, pause and resume. */
+async function sendSignal(
+  ctx: CliContext,
+  rawId: string,
+  action: string,
+  send: (handle: PositionHandle) => Promise<void>,
+): Promise<void> {
+  const handle = await runningPosition(ctx, rawId);
+  await send(handle);
+  const result = { workflowId: handle.workflowId, action, uiUrl: ctx.uiUrl(handle.workflowId) };
+  ctx.out.emit(result, () =>
+    keyValues([
+      [action, handle.workflowId],
+      ['web ui', result.uiUrl],
+    ]),
+  );
+}
+
+export function registerPosition(program: Command): void {
+  const position = program
+    .command('position')
+    .description('inspect or steer one position (id: pos-<signal id> or the signal id)');
+
+  position
+    .command('show <id>')
+    .description('the position state, from its state() query')
+    .action((rawId: string, _opts: unknown, cmd: Command) =>
+      withContext(cmd, async (ctx) => {
+        const workflowId = positionIdFrom(rawId);
+        const state = await ctx.client.workflow.getHandle(workflowId).query(positionStateQuery);
+        const uiUrl = ctx.uiUrl(workflowId);
+        ctx.out.emit({ workflowId, uiUrl, state }, () => stateLines(state, uiUrl));
+      }),
+    );
+
+  position
+    .command('exit <id>')
+    .description('force-exit: sell everything at market now')
+    .option('--reason <text>', 'recorded in the history and the journal', 'operator')
+    .action((rawId: string, opts: { reason: string }, cmd: Command) =>
+      withContext(cmd, (ctx) =>
+        sendSignal(ctx, rawId, 'exit requested', (h) => h.signal(forceExitSignal, opts.reason)),
+      ),
+    );
+
+  position
+    .command('pause <id>')
+    .description('stop automated exits (the square-off timer still runs)')
+    .action((rawId: string, _opts: unknown, cmd: Command) =>
+      withContext(cmd, (ctx) => sendSignal(ctx, rawId, 'paused', (h) => h.signal(pauseSignal))),
+    );
+
+  position
+    .command('resume <id>')
+    .description('re-arm automated exits')
+    .action((rawId: string, _opts: unknown, cmd: Command) =>
+      withContext(cmd, (ctx) => sendSignal(ctx, rawId, 'resumed', (h) => h.signal(resumeSignal))),
+    );
+
+  position
+    .command('modify <id>')
+    .description('move the stop-loss and/or target (premium prices); the workflow validates them')
+    .option('--sl <price>', 'new stop-loss on the option premium', numberOption('--sl'))
+    .option('--target <price>', 'new target on the option premium', numberOption('--target'))
+    .action((rawId: string, opts: { sl?: number; target?: number }, cmd: Command) => {
+      if (opts.sl === undefined && opts.target === undefined) {
+        throw usageError('modify: give --sl and/or --target');
+      }
+      const modification: ExitModification = { stopLoss: opts.sl, target: opts.target };
+      return withContext(cmd, async (ctx) => {
+        const handle = await runningPosition(ctx, rawId);
+        const exits = await handle.executeUpdate(modifyExitsUpdate, { args: [modification] });
+        const result = {
+          workflowId: handle.workflowId,
+          exits,
+          uiUrl: ctx.uiUrl(handle.workflowId),
+        };
+        ctx.out.emit(result, () =>
+          keyValues([
+            ['modified', handle.workflowId],
+            ['stop-loss', price(exits.stopLoss)],
+            ['target', price(exits.target)],
+            ['web ui', result.uiUrl],
+          ]),
+        );
+      });
+    });
+}
