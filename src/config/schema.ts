@@ -85,6 +85,48 @@ export const sizingSchema = z.discriminatedUnion(
   { error: 'expected mode FIXED_LOTS or RISK' },
 );
 
+/** Kite's intraday candle lengths the runner can evaluate on. */
+export const RUNNER_INTERVALS = [
+  'minute',
+  '3minute',
+  '5minute',
+  '10minute',
+  '15minute',
+  '30minute',
+  '60minute',
+] as const;
+
+const period = () => posInt().min(2, 'expected a period of at least 2');
+const strategyToggle = { enabled: flag() };
+/** Parameters of the built-in strategies (src/domain/strategies); one entry per registry name. */
+export const strategyParamsSchema = z.strictObject({
+  rsiReversal: z.strictObject({
+    ...strategyToggle,
+    period: period(),
+    oversold: z.number().min(0, 'expected 0-100').max(100, 'expected 0-100'),
+    overbought: z.number().min(0, 'expected 0-100').max(100, 'expected 0-100'),
+  }),
+  macdCrossover: z.strictObject({
+    ...strategyToggle,
+    fast: period(),
+    slow: period(),
+    signal: period(),
+  }),
+  bollingerBreakout: z.strictObject({ ...strategyToggle, period: period(), stdDev: posNum() }),
+  emaCrossover: z.strictObject({ ...strategyToggle, fast: period(), slow: period() }),
+});
+
+export const runnerSchema = z.strictObject({
+  enabled: flag(),
+  interval: z.enum(RUNNER_INTERVALS, { error: `expected one of ${RUNNER_INTERVALS.join(', ')}` }),
+  underlyings: z.array(underlyingSchema).min(1, 'expected at least one underlying'),
+  cooldownMinutes: nonNegNum(),
+  historyCandles: posInt(),
+  /** Closed candles one run evaluates before it continues as new, bounding history size. */
+  candlesPerRun: posInt(),
+  strategies: strategyParamsSchema,
+});
+
 export const configSchema = z.strictObject({
   env: text(),
   temporal: z.strictObject({
@@ -163,6 +205,7 @@ export const configSchema = z.strictObject({
     stampBuyRate: rate(),
     gstRate: rate(),
   }),
+  runner: runnerSchema,
   log: z.strictObject({
     level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], {
       error: 'expected a pino level',
@@ -177,3 +220,5 @@ export type TrailingRule = z.infer<typeof trailingSchema>;
 export type StrikeRule = z.infer<typeof strikeRuleSchema>;
 export type SizingRule = z.infer<typeof sizingSchema>;
 export type Underlying = z.infer<typeof underlyingSchema>;
+export type RunnerConfig = z.infer<typeof runnerSchema>;
+export type StrategyParams = z.infer<typeof strategyParamsSchema>;

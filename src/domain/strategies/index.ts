@@ -1,0 +1,3 @@
+export * from './types';
+export { STRATEGIES, type StrategyName } from './registry';
+export { evaluateAll, type StrategyOutcome } from './evaluate';
