@@ -76,14 +76,20 @@ export function createBrokerActivities(deps: ActivityDeps) {
   async function placeOrder(input: PlaceOrderInput): Promise<PlaceOrderResult> {
     const intent = parseInput('placeOrder', placeOrderSchema, input);
     const ctx = Context.current();
+    // Heartbeats cost nothing without a heartbeatTimeout, and keep one from firing across slow broker calls.
+    const lookUp = () => {
+      ctx.heartbeat();
+      return findByTag(broker, intent.tag);
+    };
     try {
-      const existing = await findByTag(broker, intent.tag);
+      const existing = await lookUp();
       if (existing) return adopt(existing, intent);
     } catch (err) {
       throw toActivityFailure(err);
     }
     let ambiguity: BrokerAmbiguous;
     try {
+      ctx.heartbeat();
       const orderId = await broker.placeOrder(intent);
       log.info('order placed', {
         tag: intent.tag,
@@ -111,7 +117,7 @@ export function createBrokerActivities(deps: ActivityDeps) {
     for (const delay of timing.lookupDelaysMs) {
       await idle(delay, ctx.cancellationSignal);
       try {
-        const found = await findByTag(broker, intent.tag);
+        const found = await lookUp();
         if (found) return adopt(found, intent);
       } catch (err) {
         unlessTransient(err);
@@ -171,6 +177,7 @@ export function createBrokerActivities(deps: ActivityDeps) {
     const { orderId } = parseInput('cancelOrder', cancelOrderSchema, input);
     const ctx = Context.current();
     const read = async () => {
+      ctx.heartbeat();
       try {
         return await broker.getOrder(orderId);
       } catch (err) {
@@ -180,6 +187,7 @@ export function createBrokerActivities(deps: ActivityDeps) {
     let order = await read();
     if (isTerminal(order.status)) return toOrderState(order);
     try {
+      ctx.heartbeat();
       await broker.cancelOrder(orderId);
       log.info('cancel sent', { orderId });
     } catch (err) {
@@ -192,7 +200,6 @@ export function createBrokerActivities(deps: ActivityDeps) {
       order = await read();
       if (isTerminal(order.status)) return toOrderState(order);
       if (now() >= giveUpAt) break;
-      ctx.heartbeat();
       await idle(Math.min(timing.orderPollMs, giveUpAt - now()), ctx.cancellationSignal);
     }
     throw ApplicationFailure.retryable(
