@@ -206,6 +206,13 @@ export const configSchema = z.strictObject({
     gstRate: rate(),
   }),
   runner: runnerSchema,
+  webhook: z.strictObject({
+    host: text(),
+    port: port(),
+    bodyLimitBytes: posInt(),
+    /** Per client address; a runaway alert loop must not flood Temporal with workflows. */
+    requestsPerMinute: posInt(),
+  }),
   log: z.strictObject({
     level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], {
       error: 'expected a pino level',

@@ -1,0 +1,33 @@
+import { loadConfig, loadSecrets, secretValues } from '../config';
+import { createLogger } from '../log';
+import { connectClient } from './connect';
+import { startWebhook, WEBHOOK_PATHS } from './webhook';
+
+/** `npm run webhook`: signal intake over HTTP until SIGINT/SIGTERM. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const secrets = loadSecrets(config.broker.mode);
+  const logger = createLogger({
+    name: 'webhook',
+    level: config.log.level,
+    secrets: secretValues(secrets),
+  });
+  const { client, close: closeClient } = await connectClient(config);
+  const webhook = await startWebhook({ config, client, secret: secrets.webhookSecret, logger });
+  if (!secrets.webhookSecret) {
+    logger.warn('TRADER_WEBHOOK_SECRET is not set: accepting unauthenticated signals (paper mode)');
+  }
+  logger.info({ url: webhook.url, paths: WEBHOOK_PATHS }, 'webhook listening');
+  const stop = async () => {
+    await webhook.close();
+    await closeClient();
+    logger.info('webhook stopped');
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});
