@@ -85,8 +85,9 @@ export const marketDataOptions: ActivityOptions = {
 
 /**
  * A supervision wait may last the whole session. The short heartbeat timeout
- * is what moves it to a live worker within seconds of a crash; retries are
- * unlimited because re-arming is free and an open position must stay watched.
+ * is what moves it to a live worker within seconds of a crash, or of its tick
+ * feed being down past the hub's grace period (30 s); retries are unlimited
+ * because re-arming is free and an open position must stay watched.
  */
 export const awaitPriceTriggerOptions: ActivityOptions = {
   startToCloseTimeout: '24h',

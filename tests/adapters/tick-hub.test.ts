@@ -136,6 +136,29 @@ describe('TickHub.waitForCross', () => {
     expect(beats.at(-1)).toEqual([50, null]);
   });
 
+  it('stops heartbeating once the feed has been down past the grace period, and resumes on reconnect', async () => {
+    const ticker = new FakeTicker();
+    const hub = new TickHub(ticker, { heartbeatIntervalMs: 10, feedGraceMs: 40 });
+    let beats = 0;
+    const ac = new AbortController();
+    const wait = hub.waitForCross([{ token: 11, below: 1 }], {
+      signal: ac.signal,
+      onHeartbeat: () => beats++,
+    });
+    ticker.connected = false;
+    ticker.emit('disconnect');
+    await new Promise((r) => setTimeout(r, 80));
+    const atSilence = beats;
+    await new Promise((r) => setTimeout(r, 80));
+    expect(beats).toBe(atSilence);
+    ticker.connected = true;
+    ticker.emit('connect');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(beats).toBeGreaterThan(atSilence);
+    ac.abort(new Error('done'));
+    await expect(wait).rejects.toThrow('done');
+  });
+
   it.each([
     [[], 'at least one leg'],
     [[{ token: 11 }], 'below and/or above'],

@@ -36,6 +36,12 @@ export interface WaitForCrossOptions {
 export interface TickHubOptions {
   logger?: Logger;
   heartbeatIntervalMs?: number;
+  /**
+   * A feed down for longer than this stops the waits' heartbeats, so their
+   * activities time out and Temporal retries them, on a worker that can see
+   * prices if there is one. Shorter outages are ridden out in place.
+   */
+  feedGraceMs?: number;
 }
 
 /** One leg of one wait, in the per-token index; levels in paise so a tick compares two integers. */
@@ -60,22 +66,29 @@ export class TickHub {
   private readonly orderListeners = new Map<string, Set<(order: BrokerOrder) => void>>();
   private readonly waits = new Set<CrossWait>();
   private readonly heartbeatIntervalMs: number;
+  private readonly feedGraceMs: number;
   private readonly logger: Logger | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
+  /** When the feed went down; undefined while connected. */
+  private feedDownSince: number | undefined;
 
   constructor(
     private readonly source: TickSource,
     options: TickHubOptions = {},
   ) {
     this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? 2_000;
+    this.feedGraceMs = options.feedGraceMs ?? 30_000;
     this.logger = options.logger;
+    this.feedDownSince = source.connected ? undefined : Date.now();
     source.on('tick', (tick) => this.onTick(tick));
     source.on('order', (update) => this.onOrder(update));
     // The ticker resubscribes by itself after a reconnect.
     source.on('connect', () => {
+      this.feedDownSince = undefined;
       this.logger?.info({ tokens: this.refs.size }, 'tick stream connected');
     });
     source.on('disconnect', () => {
+      this.feedDownSince = Date.now();
       // Prices from before the gap must not decide a cross when a wait is armed during it.
       this.lastTick.clear();
       this.logger?.warn(
@@ -230,6 +243,9 @@ export class TickHub {
   private startHeartbeats(): void {
     if (this.heartbeatTimer) return;
     this.heartbeatTimer = setInterval(() => {
+      if (this.feedDownSince !== undefined && Date.now() - this.feedDownSince > this.feedGraceMs) {
+        return;
+      }
       for (const wait of this.waits) {
         wait.onHeartbeat?.(wait.watches.map((w) => this.lastTick.get(w.token)?.ltp ?? null));
       }
