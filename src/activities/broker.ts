@@ -5,7 +5,7 @@ import { BrokerAmbiguous, BrokerRejection } from '../adapters/kite/errors';
 import { isTerminal, type BrokerOrder, type PlaceOrderParams } from '../adapters/kite/types';
 import { DEFAULT_TIMING, type ActivityDeps } from './deps';
 import { FailureType } from './failure-types';
-import { toActivityFailure, unlessTransient } from './failures';
+import { toActivityFailure, throwUnlessTransient } from './failures';
 import { furthest, toOrderState, type OrderState } from './orders';
 import { createQuoteActivities } from './quotes';
 import { awaitOrderSchema, cancelOrderSchema, parseInput, placeOrderSchema } from './validation';
@@ -120,7 +120,7 @@ export function createBrokerActivities(deps: ActivityDeps) {
         const found = await lookUp();
         if (found) return adopt(found, intent);
       } catch (err) {
-        unlessTransient(err);
+        throwUnlessTransient(err);
       }
     }
     // Not found yet: the next attempt looks the tag up again before it places anything.
@@ -148,7 +148,7 @@ export function createBrokerActivities(deps: ActivityDeps) {
           try {
             latest = furthest(latest, await broker.getOrder(orderId));
           } catch (err) {
-            unlessTransient(err);
+            throwUnlessTransient(err);
             log.warn('order status poll failed', { orderId, reason: (err as Error).message });
           }
         }

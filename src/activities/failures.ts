@@ -33,7 +33,7 @@ export function toActivityFailure(
 }
 
 /** Rethrows anything that is not worth waiting out (auth, rejection, bugs); returns quietly for transient broker trouble. */
-export function unlessTransient(err: unknown, rejectionType?: FailureType): void {
+export function throwUnlessTransient(err: unknown): void {
   if (err instanceof BrokerAmbiguous || err instanceof BrokerThrottled) return;
-  throw toActivityFailure(err, rejectionType);
+  throw toActivityFailure(err);
 }

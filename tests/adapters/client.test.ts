@@ -47,7 +47,7 @@ describe('createKiteBroker against the paper exchange', () => {
     const key = `NFO:${call.tradingsymbol}`;
     const quotes = await env.broker.getQuote([key, String(call.token)]);
     const q = quotes.get(key);
-    expect(q).toMatchObject({ token: call.token, key });
+    expect(q).toMatchObject({ token: call.token });
     expect(q!.ltp).toBeGreaterThan(0);
     expect(q!.bid).toBeLessThanOrEqual(q!.ask!);
     expect(quotes.get(String(call.token))?.token).toBe(call.token);

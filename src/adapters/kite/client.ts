@@ -118,10 +118,7 @@ export function createKiteBroker(options: KiteBrokerOptions): KiteBroker {
       const res = await call('getQuote', () => kite.getQuote([...keys]));
       const at = now();
       return new Map(
-        Object.entries(res).map(([key, raw]) => [
-          key,
-          normalizeQuote(key, raw as unknown as Raw, at),
-        ]),
+        Object.entries(res).map(([key, raw]) => [key, normalizeQuote(raw as unknown as Raw, at)]),
       );
     },
 

@@ -45,11 +45,10 @@ function best(levels: unknown): number | undefined {
   return num(price) > 0 && num(quantity) > 0 ? num(price) : undefined;
 }
 
-export function normalizeQuote(key: string, raw: Raw, now: number): Quote {
+export function normalizeQuote(raw: Raw, now: number): Quote {
   const depth = (raw.depth ?? {}) as { buy?: unknown; sell?: unknown };
   return {
     token: num(raw.instrument_token),
-    key,
     ltp: num(raw.last_price),
     bid: best(depth.buy),
     ask: best(depth.sell),

@@ -6,11 +6,7 @@ export type Product = 'MIS' | 'NRML';
 export type OrderType = 'MARKET' | 'LIMIT' | 'SL' | 'SL-M';
 
 /** Kite reports many transient statuses (OPEN, TRIGGER PENDING, ...); only these three are final. */
-export const TERMINAL_STATUSES: ReadonlySet<string> = new Set([
-  'COMPLETE',
-  'CANCELLED',
-  'REJECTED',
-]);
+const TERMINAL_STATUSES: ReadonlySet<string> = new Set(['COMPLETE', 'CANCELLED', 'REJECTED']);
 export const isTerminal = (status: string): boolean => TERMINAL_STATUSES.has(status);
 
 export interface PlaceOrderParams {
@@ -49,8 +45,6 @@ export interface BrokerOrder {
 
 export interface Quote {
   token: number;
-  /** The key it was asked for: "NFO:NIFTY25N1823500CE" or an instrument token. */
-  key: string;
   ltp: number;
   /** Best bid/ask from the depth; undefined when that side of the book is empty. */
   bid?: number;
