@@ -1,2 +1,3 @@
 export { positionWorkflow } from './position';
 export { accountWorkflow } from './account';
+export { runnerWorkflow } from './runner';

@@ -1,3 +1,4 @@
 export * from './types';
 export { STRATEGIES, type StrategyName } from './registry';
 export { evaluateAll, type StrategyOutcome } from './evaluate';
+export * from './candles';
