@@ -1,0 +1,54 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import type { Config } from '../../src/config';
+
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+const BIN = path.resolve(__dirname, '../../bin/trade.js');
+
+/** The environment that points the CLI at a test server, namespace and task queue. */
+export const cliEnv = (config: Config): NodeJS.ProcessEnv => ({
+  ...process.env,
+  TRADER_ENV: 'paper',
+  TRADER__TEMPORAL__ADDRESS: config.temporal.address,
+  TRADER__TEMPORAL__NAMESPACE: config.temporal.namespace,
+  TRADER__TEMPORAL__TASK_QUEUE: config.temporal.taskQueue,
+});
+
+/** `node bin/trade.js ...` as an operator would run it: a separate process, real exit code. */
+export function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Runs the CLI with `--json` and parses stdout, failing loudly with stderr if it did not succeed. */
+export async function runCliJson<T>(args: string[], env: NodeJS.ProcessEnv): Promise<T> {
+  const run = await runCli([...args, '--json'], env);
+  if (run.code !== 0) throw new Error(`trade ${args.join(' ')} exited ${run.code}: ${run.stderr}`);
+  return JSON.parse(run.stdout) as T;
+}
+
+/** Visibility is eventually consistent: retry a listing until it shows what the test expects. */
+export async function eventually<T>(
+  probe: () => Promise<T>,
+  ok: (value: T) => boolean,
+  timeoutMs = 15_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (ok(value) || Date.now() > deadline) return value;
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
