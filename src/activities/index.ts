@@ -17,5 +17,11 @@ export type {
   CancelOrderInput,
 } from './broker';
 export type { OrderState } from './orders';
-export type { OptionChainInput, OptionChainResult, QuoteInput, QuoteResult } from './quotes';
+export type {
+  ListExpiriesInput,
+  OptionChainInput,
+  OptionChainResult,
+  QuoteInput,
+  QuoteResult,
+} from './quotes';
 export type { PriceTriggerInput, PriceTriggerResult } from './market';

@@ -7,7 +7,7 @@ import type { ActivityDeps } from './deps';
 import { FailureType } from './failure-types';
 import { toActivityFailure } from './failures';
 import { expiriesOf, liveOptions, strikeWindow, toOptionQuote } from './option-chain';
-import { optionChainSchema, parseInput, quoteSchema } from './validation';
+import { listExpiriesSchema, optionChainSchema, parseInput, quoteSchema } from './validation';
 
 export interface OptionChainInput {
   underlying: Underlying;
@@ -15,6 +15,10 @@ export interface OptionChainInput {
   expiry?: string;
   /** Strikes either side of the one nearest spot. */
   strikesAround: number;
+}
+
+export interface ListExpiriesInput {
+  underlying: Underlying;
 }
 
 export interface OptionChainResult extends OptionChain {
@@ -48,6 +52,15 @@ export function createQuoteActivities(deps: ActivityDeps) {
     }
   };
 
+  const liveOptionsOf = async (underlying: Underlying, at: number) =>
+    liveOptions(await brokerCall(() => broker.getInstruments('NFO')), underlying, istDateOf(at));
+
+  /** Every live expiry, nearest first, so the workflow can apply its expiry-day rule before asking for a chain. */
+  async function listExpiries(input: ListExpiriesInput): Promise<{ expiries: string[] }> {
+    const { underlying } = parseInput('listExpiries', listExpiriesSchema, input);
+    return { expiries: expiriesOf(await liveOptionsOf(underlying, now())) };
+  }
+
   async function getOptionChain(input: OptionChainInput): Promise<OptionChainResult> {
     const { underlying, expiry, strikesAround } = parseInput(
       'getOptionChain',
@@ -55,11 +68,7 @@ export function createQuoteActivities(deps: ActivityDeps) {
       input,
     );
     const at = now();
-    const options = liveOptions(
-      await brokerCall(() => broker.getInstruments('NFO')),
-      underlying,
-      istDateOf(at),
-    );
+    const options = await liveOptionsOf(underlying, at);
     const expiries = expiriesOf(options);
     const chosen = expiry ?? expiries[0];
     if (chosen === undefined || !expiries.includes(chosen)) {
@@ -134,5 +143,5 @@ export function createQuoteActivities(deps: ActivityDeps) {
     });
   }
 
-  return { getOptionChain, getQuote };
+  return { listExpiries, getOptionChain, getQuote };
 }

@@ -60,6 +60,8 @@ export const awaitOrderSchema = z.strictObject({
 
 export const cancelOrderSchema = z.strictObject({ orderId: orderIdSchema });
 
+export const listExpiriesSchema = z.strictObject({ underlying: underlyingSchema });
+
 export const optionChainSchema = z.strictObject({
   underlying: underlyingSchema,
   expiry: z
