@@ -1,7 +1,8 @@
-import { Client, Connection } from '@temporalio/client';
+import { ApplicationFailure, Client, Connection } from '@temporalio/client';
 import { loadConfig, type Config } from '../../src/config';
 import type { DayReport } from '../../src/client/cli/report';
-import type { PositionRow } from '../../src/client/cli/positions';
+import { todayIst, type PositionRow } from '../../src/client/cli/positions';
+import type { RunnerStatus, RunnerSummary } from '../../src/workflows/runner-messages';
 import type { AccountSummary, PositionState } from '../../src/workflows/messages';
 import { workerNamespace } from '../harness/namespaces';
 import { startTestWorker, type RunningWorker } from '../harness/temporal';
@@ -23,7 +24,15 @@ describe('trade CLI against a real Temporal server (no broker)', () => {
 
   beforeAll(async () => {
     const namespace = workerNamespace();
-    worker = await startTestWorker({ activities: {}, namespace });
+    worker = await startTestWorker({
+      namespace,
+      activities: {
+        // The runner's one activity, failing the way a broker without candles does.
+        evaluateStrategies: async () => {
+          throw ApplicationFailure.nonRetryable('no candles in this test', 'InvalidRequest');
+        },
+      },
+    });
     const base = loadConfig({ env: {} });
     config = {
       ...base,
@@ -229,6 +238,50 @@ describe('trade CLI against a real Temporal server (no broker)', () => {
       const run = await runCli(args, env);
       expect(run.code).toBe(2);
       expect(run.stderr).toContain(mention);
+    });
+  });
+
+  describe('runner', () => {
+    it('starts, pauses, resumes and stops the day runner, showing its status', async () => {
+      const day = todayIst();
+      const workflowId = `runner-${day}`;
+      const started = await runCli(['runner', 'start'], env);
+      expect(started.code).toBe(0);
+      expect(started.stdout).toMatch(new RegExp(`running\\s+${workflowId}`));
+      expect(started.stdout).toContain(uiUrl(workflowId));
+      // A second start is the same runner, not a second one.
+      const again = await runCliJson<{ workflowId: string }>(['runner', 'start'], env);
+      expect(again.workflowId).toBe(workflowId);
+
+      const status = () =>
+        runCliJson<{ workflowId: string; status: RunnerStatus }>(['runner', 'status'], env);
+      expect((await status()).status).toMatchObject({ day, paused: false, stopped: false });
+      expect((await runCliJson<{ action: string }>(['runner', 'pause'], env)).action).toBe(
+        'paused',
+      );
+      expect((await status()).status.paused).toBe(true);
+      const human = await runCli(['runner', 'status'], env);
+      expect(human.stdout).toMatch(/state\s+paused/);
+      await runCliJson(['runner', 'resume'], env);
+      expect((await status()).status.paused).toBe(false);
+
+      const stop = await runCli(['runner', 'stop', '--reason', 'cli test'], env);
+      expect(stop.code).toBe(0);
+      expect(stop.stdout).toContain(`stop requested  ${workflowId}`);
+      const summary = (await client.workflow.getHandle(workflowId).result()) as RunnerSummary;
+      expect(summary.endedBy).toBe('stop');
+      const late = await runCli(['runner', 'pause'], env);
+      expect(late.code).toBe(1);
+      expect(late.stderr).toContain(`runner ${workflowId} has finished (COMPLETED)`);
+    });
+
+    it('reports a runner that does not exist, and a malformed day', async () => {
+      const missing = await runCli(['runner', 'status', '--day', '2000-01-03'], env);
+      expect(missing.code).toBe(1);
+      expect(missing.stderr).toMatch(/runner-2000-01-03.*not found/);
+      const bad = await runCli(['runner', 'start', '--day', 'today'], env);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toContain('--day');
     });
   });
 

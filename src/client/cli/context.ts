@@ -1,4 +1,4 @@
-import type { Client } from '@temporalio/client';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import {
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
@@ -10,7 +10,7 @@ import { SignalValidationError, signalSchema } from '../../domain/signal';
 import { positionWorkflowId } from '../../workflows/messages';
 import { connectClient } from '../connect';
 import { workflowUiUrl } from '../links';
-import { createOutput, type Output } from './format';
+import { createOutput, keyValues, type Output } from './format';
 
 /** Exit codes: 1 when the system said no or could not be reached, 2 for bad input. */
 export const EXIT_FAILURE = 1;
@@ -50,6 +50,35 @@ export async function withContext(
   } finally {
     await close();
   }
+}
+
+/** Refuses to signal a workflow that has finished: the signal would go nowhere. */
+export async function requireRunning(ctx: CliContext, handle: WorkflowHandle, noun: string) {
+  const description = await handle.describe();
+  if (description.status.name !== 'RUNNING') {
+    throw new CliError(
+      `${noun} ${handle.workflowId} has finished (${description.status.name}); nothing to change\n  ${ctx.uiUrl(handle.workflowId)}`,
+    );
+  }
+}
+
+/** One signal to a running workflow, reported the same way by every command that sends one. */
+export async function signalRunning<H extends WorkflowHandle>(
+  ctx: CliContext,
+  handle: H,
+  noun: string,
+  action: string,
+  send: (handle: H) => Promise<void>,
+): Promise<void> {
+  await requireRunning(ctx, handle, noun);
+  await send(handle);
+  const result = { workflowId: handle.workflowId, action, uiUrl: ctx.uiUrl(handle.workflowId) };
+  ctx.out.emit(result, () =>
+    keyValues([
+      [action, handle.workflowId],
+      ['web ui', result.uiUrl],
+    ]),
+  );
 }
 
 /**

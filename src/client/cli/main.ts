@@ -4,6 +4,7 @@ import { registerKill } from './kill';
 import { registerPosition } from './position';
 import { registerPositions } from './positions';
 import { registerReport } from './report';
+import { registerRunner } from './runner';
 import { registerSignal } from './signal';
 
 export function buildProgram(): Command {
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
     .option('--json', 'machine-readable JSON on stdout instead of tables')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
+  registerRunner(program);
   registerSignal(program);
   registerPositions(program);
   registerPosition(program);

@@ -12,9 +12,10 @@ import {
 import type { positionWorkflow } from '../../workflows/position';
 import { istTime, keyValues, money, price } from './format';
 import {
-  CliError,
   numberOption,
   positionIdFrom,
+  requireRunning,
+  signalRunning,
   usageError,
   withContext,
   type CliContext,
@@ -22,18 +23,8 @@ import {
 
 type PositionHandle = WorkflowHandle<typeof positionWorkflow>;
 
-/** The handle of a position that exists and is still running, or a clear refusal. */
-async function runningPosition(ctx: CliContext, rawId: string): Promise<PositionHandle> {
-  const workflowId = positionIdFrom(rawId);
-  const handle = ctx.client.workflow.getHandle<typeof positionWorkflow>(workflowId);
-  const description = await handle.describe();
-  if (description.status.name !== 'RUNNING') {
-    throw new CliError(
-      `position ${workflowId} has finished (${description.status.name}); nothing to change\n  ${ctx.uiUrl(workflowId)}`,
-    );
-  }
-  return handle;
-}
+const positionHandle = (ctx: CliContext, rawId: string): PositionHandle =>
+  ctx.client.workflow.getHandle<typeof positionWorkflow>(positionIdFrom(rawId));
 
 const stateLines = (s: PositionState, uiUrl: string): string =>
   keyValues([
@@ -62,24 +53,6 @@ const stateLines = (s: PositionState, uiUrl: string): string =>
     ['web ui', uiUrl],
   ]);
 
-/** One signal to a running position, reported the same way for exit, pause and resume. */
-async function sendSignal(
-  ctx: CliContext,
-  rawId: string,
-  action: string,
-  send: (handle: PositionHandle) => Promise<void>,
-): Promise<void> {
-  const handle = await runningPosition(ctx, rawId);
-  await send(handle);
-  const result = { workflowId: handle.workflowId, action, uiUrl: ctx.uiUrl(handle.workflowId) };
-  ctx.out.emit(result, () =>
-    keyValues([
-      [action, handle.workflowId],
-      ['web ui', result.uiUrl],
-    ]),
-  );
-}
-
 export function registerPosition(program: Command): void {
   const position = program
     .command('position')
@@ -103,7 +76,9 @@ export function registerPosition(program: Command): void {
     .option('--reason <text>', 'recorded in the history and the journal', 'operator')
     .action((rawId: string, opts: { reason: string }, cmd: Command) =>
       withContext(cmd, (ctx) =>
-        sendSignal(ctx, rawId, 'exit requested', (h) => h.signal(forceExitSignal, opts.reason)),
+        signalRunning(ctx, positionHandle(ctx, rawId), 'position', 'exit requested', (h) =>
+          h.signal(forceExitSignal, opts.reason),
+        ),
       ),
     );
 
@@ -111,14 +86,22 @@ export function registerPosition(program: Command): void {
     .command('pause <id>')
     .description('stop automated exits (the square-off timer still runs)')
     .action((rawId: string, _opts: unknown, cmd: Command) =>
-      withContext(cmd, (ctx) => sendSignal(ctx, rawId, 'paused', (h) => h.signal(pauseSignal))),
+      withContext(cmd, (ctx) =>
+        signalRunning(ctx, positionHandle(ctx, rawId), 'position', 'paused', (h) =>
+          h.signal(pauseSignal),
+        ),
+      ),
     );
 
   position
     .command('resume <id>')
     .description('re-arm automated exits')
     .action((rawId: string, _opts: unknown, cmd: Command) =>
-      withContext(cmd, (ctx) => sendSignal(ctx, rawId, 'resumed', (h) => h.signal(resumeSignal))),
+      withContext(cmd, (ctx) =>
+        signalRunning(ctx, positionHandle(ctx, rawId), 'position', 'resumed', (h) =>
+          h.signal(resumeSignal),
+        ),
+      ),
     );
 
   position
@@ -132,7 +115,8 @@ export function registerPosition(program: Command): void {
       }
       const modification: ExitModification = { stopLoss: opts.sl, target: opts.target };
       return withContext(cmd, async (ctx) => {
-        const handle = await runningPosition(ctx, rawId);
+        const handle = positionHandle(ctx, rawId);
+        await requireRunning(ctx, handle, 'position');
         const exits = await handle.executeUpdate(modifyExitsUpdate, { args: [modification] });
         const result = {
           workflowId: handle.workflowId,
