@@ -1,7 +1,7 @@
 import { loadConfig, loadSecrets, secretValues } from '../config';
 import { createLogger } from '../log';
 import { connectClient } from './connect';
-import { startWebhook, WEBHOOK_PATHS } from './webhook';
+import { assertSecretFor, startWebhook, WEBHOOK_PATHS } from './webhook';
 
 /** `npm run webhook`: signal intake over HTTP until SIGINT/SIGTERM. */
 async function main(): Promise<void> {
@@ -12,6 +12,8 @@ async function main(): Promise<void> {
     level: config.log.level,
     secrets: secretValues(secrets),
   });
+  // Before connecting, so a live setup without a secret fails for that reason and no other.
+  assertSecretFor(config, secrets.webhookSecret);
   const { client, close: closeClient } = await connectClient(config);
   const webhook = await startWebhook({ config, client, secret: secrets.webhookSecret, logger });
   if (!secrets.webhookSecret) {

@@ -173,14 +173,19 @@ export function createWebhookServer({
   });
 }
 
-/** Listens on config.webhook; refuses to run unauthenticated against a live broker. */
-export async function startWebhook(options: WebhookOptions): Promise<RunningWebhook> {
-  const { config } = options;
-  if (!options.secret && config.broker.mode !== 'paper') {
+/** Anyone who can reach an unauthenticated intake could trade real money: only paper may skip it. */
+export function assertSecretFor(config: Config, secret: string | undefined): void {
+  if (!secret && config.broker.mode !== 'paper') {
     throw new Error(
       'TRADER_WEBHOOK_SECRET is not set: the webhook runs without a secret only in paper mode',
     );
   }
+}
+
+/** Listens on config.webhook; refuses to run unauthenticated against a live broker. */
+export async function startWebhook(options: WebhookOptions): Promise<RunningWebhook> {
+  const { config } = options;
+  assertSecretFor(config, options.secret);
   const server = createWebhookServer(options);
   // Slow or stalled clients must not hold sockets open.
   server.requestTimeout = 10_000;
