@@ -8,7 +8,10 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       'no-console': 'off',
     },
   },
@@ -19,7 +22,23 @@ export default tseslint.config(
       'no-restricted-globals': ['error', { name: 'setTimeout', message: 'Use workflow sleep()' }],
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/activities/*', '**/adapters/*', 'fs', 'net', 'http'], message: 'Workflows and domain stay pure; import activities as types only.', allowTypeImports: true }] },
+        {
+          patterns: [
+            {
+              group: [
+                '**/activities/*',
+                '!**/activities/options',
+                '!**/activities/failure-types',
+                '**/adapters/*',
+                'fs',
+                'net',
+                'http',
+              ],
+              message: 'Workflows and domain stay pure; import activities as types only.',
+              allowTypeImports: true,
+            },
+          ],
+        },
       ],
     },
   },

@@ -19,7 +19,7 @@ export interface AccountActivityDeps {
  * activities with update-with-start, so the day's book starts itself on the
  * first reservation. Update ids make a retried activity a no-op.
  */
-export function createAccountActivities({ client, taskQueue, risk, openPnl }: AccountActivityDeps) {
+export function createAccountActivities({ client, taskQueue, risk }: AccountActivityDeps) {
   const startAccount = (day: string) =>
     new WithStartWorkflowOperation('accountWorkflow', {
       workflowId: accountWorkflowId(day),

@@ -1,20 +1,18 @@
-import { ApplicationFailure, log, sleep } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, log, sleep } from '@temporalio/workflow';
+import { FailureType } from '../activities/failure-types';
 import { orderTag, type OrderLeg } from '../domain/order-tag';
 import { sliceQuantity } from '../domain/sizing';
-import { broker, exitBroker } from './proxies';
+import { entryBroker, exitBroker, orders, orderWaiter } from './proxies';
 import type { Fill } from './messages';
 import type { PositionContext } from './position-context';
 
-const isRejection = (err: unknown): err is ApplicationFailure =>
-  err instanceof ApplicationFailure ||
-  (err as { cause?: unknown })?.cause instanceof ApplicationFailure;
-const rejectionMessage = (err: unknown): string => {
-  const failure =
-    err instanceof ApplicationFailure
-      ? err
-      : ((err as { cause?: unknown }).cause as ApplicationFailure);
-  return failure?.message ?? String(err);
-};
+/** The broker's definitive refusal; anything else (ambiguity after retries, tag conflicts) is not ours to absorb. */
+function brokerRefusal(err: unknown): string | undefined {
+  const failure = err instanceof ActivityFailure ? err.cause : err;
+  return failure instanceof ApplicationFailure && failure.type === FailureType.OrderRejected
+    ? failure.message
+    : undefined;
+}
 
 export type SliceResult = { ok: true; fill: Fill } | { ok: false; reason: string };
 
@@ -32,7 +30,7 @@ async function placeAndSettle(
 ): Promise<SliceResult> {
   const contract = ctx.state.contract!;
   const tag = orderTag(ctx.workflowId, leg, attempt, slice);
-  const place = leg === 'ENTRY' ? broker.placeOrder : exitBroker.placeOrder;
+  const place = leg === 'ENTRY' ? entryBroker.placeOrder : exitBroker.placeOrder;
   let orderId: string;
   try {
     ({ orderId } = await place({
@@ -46,20 +44,19 @@ async function placeAndSettle(
       marketProtection: ctx.rules.entry.marketProtection,
     }));
   } catch (err) {
-    if (isRejection(err)) return { ok: false, reason: rejectionMessage(err) };
-    throw err;
+    const refusal = brokerRefusal(err);
+    if (refusal === undefined) throw err;
+    return { ok: false, reason: refusal };
   }
-  let result = await broker.awaitOrder({
-    orderId,
-    timeoutSeconds: ctx.rules.entry.fillTimeoutSeconds,
-  });
+  const timeoutSeconds = ctx.rules.entry.fillTimeoutSeconds;
+  let result = await orderWaiter(timeoutSeconds).awaitOrder({ orderId, timeoutSeconds });
   if (result.pendingQuantity > 0) {
     log.warn('order not fully filled in time; cancelling the rest', {
       orderId,
       tag,
       filled: result.filledQuantity,
     });
-    result = await broker.cancelOrder({ orderId });
+    result = await orders.cancelOrder({ orderId });
   }
   if (result.status === 'REJECTED' && result.filledQuantity === 0) {
     return { ok: false, reason: result.statusMessage ?? 'rejected by the exchange' };

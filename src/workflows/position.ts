@@ -14,7 +14,7 @@ import { selectStrike } from '../domain/strike';
 import { istDateOf } from '../domain/calendar';
 import { validateSignal } from '../domain/validation';
 import type { Signal } from '../domain/signal';
-import { account, broker } from './proxies';
+import { account, marketData } from './proxies';
 import {
   forceExitSignal,
   modifyExitsUpdate,
@@ -111,13 +111,13 @@ async function openPosition(ctx: PositionContext): Promise<PositionSummary | und
   if (!reservation.ok) return finishWithout(ctx, 'REJECTED', [reservation.reason]);
 
   ctx.setPhase('SELECTING');
-  const { expiries } = await broker.listExpiries({ underlying: signal.underlying });
+  const { expiries } = await marketData.listExpiries({ underlying: signal.underlying });
   const expiry = chooseExpiry(expiries, istDateOf(Date.now()), rules.entry.expiryDayRule);
   if (!expiry)
     return releaseAndFinish(ctx, 'REJECTED', [
       `no listed ${signal.underlying} expiry on or after today`,
     ]);
-  const chain = await broker.getOptionChain({
+  const chain = await marketData.getOptionChain({
     underlying: signal.underlying,
     expiry,
     strikesAround: rules.strikesAroundSpot,

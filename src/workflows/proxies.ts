@@ -1,59 +1,34 @@
 import { proxyActivities } from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import type { Activities as BrokerAndMarket } from '../activities';
+import type { AccountActivities } from '../activities/account';
+import {
+  awaitOrderOptions,
+  awaitPriceTriggerOptions,
+  cancelOrderOptions,
+  marketDataOptions,
+  placeEntryOrderOptions,
+  placeExitOrderOptions,
+} from '../activities/options';
+
+type Activities = BrokerAndMarket & AccountActivities;
 
 /**
- * Activity stubs with explicit timeouts and retries. Broker writes are only
- * retried because placeOrder looks its tag up before placing: a retry adopts
- * the order an earlier attempt may have placed instead of placing another.
+ * One stub per retry regime. Broker writes are only retried because
+ * placeOrder looks its tag up before placing: a retry adopts the order an
+ * earlier attempt may have placed instead of placing another.
  */
-const NON_RETRYABLE = ['OrderRejected', 'BrokerAuth', 'InvalidRequest'];
+export const entryBroker = proxyActivities<Activities>(placeEntryOrderOptions);
+export const exitBroker = proxyActivities<Activities>(placeExitOrderOptions);
+export const orders = proxyActivities<Activities>(cancelOrderOptions);
+export const marketData = proxyActivities<Activities>(marketDataOptions);
+export const market = proxyActivities<Activities>(awaitPriceTriggerOptions);
 
-export const broker = proxyActivities<Activities>({
-  startToCloseTimeout: '30s',
-  heartbeatTimeout: '10s',
-  retry: {
-    initialInterval: '500ms',
-    backoffCoefficient: 2,
-    maximumInterval: '5s',
-    maximumAttempts: 5,
-    nonRetryableErrorTypes: NON_RETRYABLE,
-  },
-});
+/** awaitOrder's close timeout follows the fill timeout it is given. */
+export const orderWaiter = (timeoutSeconds: number) =>
+  proxyActivities<Activities>(awaitOrderOptions(timeoutSeconds));
 
-/** Exits retry without limit: a position must never be left open because the broker had a bad minute. */
-export const exitBroker = proxyActivities<Activities>({
-  startToCloseTimeout: '30s',
-  retry: {
-    initialInterval: '1s',
-    backoffCoefficient: 2,
-    maximumInterval: '30s',
-    maximumAttempts: 0,
-    nonRetryableErrorTypes: NON_RETRYABLE,
-  },
-});
-
-/**
- * The price trigger waits as long as the position is open. The heartbeat
- * timeout is what notices a dead worker: the retry re-arms the same levels
- * on a live one, and its hub fires at once if the price already crossed.
- */
-export const market = proxyActivities<Activities>({
-  startToCloseTimeout: '1 day',
-  heartbeatTimeout: '15s',
-  retry: {
-    initialInterval: '1s',
-    backoffCoefficient: 2,
-    maximumInterval: '10s',
-    maximumAttempts: 0,
-  },
-});
-
+/** The account book must hear every reservation and release; there is no giving up on it. */
 export const account = proxyActivities<Activities>({
   startToCloseTimeout: '30s',
-  retry: {
-    initialInterval: '500ms',
-    backoffCoefficient: 2,
-    maximumInterval: '10s',
-    maximumAttempts: 0,
-  },
+  retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '10s' },
 });

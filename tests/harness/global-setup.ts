@@ -5,6 +5,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { ensureTemporalCli } from '../../scripts/temporal-cli';
 import { SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes';
+import { TEST_NAMESPACES } from './namespaces';
 
 /**
  * One real Temporal dev server for the whole run (headless, free port, our
@@ -18,7 +19,8 @@ export default async function globalSetup(): Promise<void> {
       ip: '127.0.0.1',
       ui: false,
       searchAttributes: SEARCH_ATTRIBUTES,
-      extraArgs: ['--log-level', 'error'],
+      // One namespace per jest worker, so each test file's day account book is its own.
+      extraArgs: ['--log-level', 'error', ...TEST_NAMESPACES.flatMap((ns) => ['--namespace', ns])],
     },
   });
   const bundle = await bundleWorkflowCode({

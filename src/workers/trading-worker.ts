@@ -1,0 +1,86 @@
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createAccountActivities } from '../activities/account';
+import { createActivities } from '../activities';
+import { createKiteBroker } from '../adapters/kite/client';
+import { TickHub } from '../adapters/kite/tick-hub';
+import { createTicker } from '../adapters/kite/ticker';
+import type { Config, Secrets } from '../config';
+import type { Logger } from '../log';
+
+export interface TradingWorkerOptions {
+  config: Config;
+  secrets: Secrets;
+  logger: Logger;
+  /** Tests pass the bundle built once in global setup; production bundles from source. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Extra worker settings (tuning, identity) for tests and benchmarks. */
+  tuning?: Partial<
+    Pick<
+      WorkerOptions,
+      'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions' | 'identity'
+    >
+  >;
+}
+
+export interface TradingWorker {
+  worker: Worker;
+  hub: TickHub;
+  run(): Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+/** config -> Kite adapter (REST + one ticker connection) -> activities -> worker. */
+export async function createTradingWorker({
+  config,
+  secrets,
+  logger,
+  workflowBundle,
+  tuning,
+}: TradingWorkerOptions): Promise<TradingWorker> {
+  const credentials = { apiKey: secrets.kiteApiKey, accessToken: secrets.kiteAccessToken };
+  const broker = createKiteBroker({
+    restUrl: config.broker.restUrl,
+    timeoutMs: 7_000,
+    ...credentials,
+  });
+  const ticker = createTicker({ url: config.broker.tickerUrl, ...credentials });
+  const hub = new TickHub(ticker, { logger });
+  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  const clientConnection = await Connection.connect({ address: config.temporal.address });
+  const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
+  const taskQueue = config.temporal.taskQueue;
+  const worker = await Worker.create({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue,
+    ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
+    activities: {
+      ...createActivities({ broker, hub }),
+      ...createAccountActivities({ client, taskQueue, risk: config.risk }),
+    },
+    ...tuning,
+  });
+  let running: Promise<void> | undefined;
+  const release = async () => {
+    hub.close();
+    await clientConnection.close();
+    await connection.close();
+  };
+  return {
+    worker,
+    hub,
+    run: async () => {
+      running = worker.run();
+      try {
+        await running;
+      } finally {
+        await release();
+      }
+    },
+    shutdown: async () => {
+      worker.shutdown();
+      await running;
+    },
+  };
+}

@@ -1,0 +1,102 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { KiteConnect } from 'kiteconnect';
+import pino from 'pino';
+import { loadConfig, PAPER_CREDENTIALS, type Config } from '../../src/config';
+import { istDateOf } from '../../src/domain/calendar';
+import { ExchangeControl } from '../../src/exchange/control-client';
+import { startExchange, type RunningExchange } from '../../src/exchange';
+import { accountWorkflowId } from '../../src/workflows/messages';
+import { createTradingWorker, type TradingWorker } from '../../src/workers/trading-worker';
+import { workerNamespace } from './namespaces';
+import { uniqueTaskQueue } from './temporal';
+
+export interface PaperStack {
+  config: Config;
+  client: Client;
+  control: ExchangeControl;
+  /** The official client, for checking what the exchange really holds. */
+  kite: InstanceType<typeof KiteConnect>;
+  exchange: RunningExchange;
+  worker: TradingWorker;
+  /** Ends the day's account book so the next test starts with empty risk. */
+  resetAccount(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface PaperStackOptions {
+  overrides?: (config: Config) => Config;
+  partialFillRatio?: number;
+}
+
+/**
+ * The real thing on loopback: a paper exchange with its control API, the
+ * production worker wiring (Kite adapter, ticker, tick hub, activities) and
+ * the dev server from global setup, in this jest worker's own namespace.
+ */
+export async function startPaperStack(options: PaperStackOptions = {}): Promise<PaperStack> {
+  const base = loadConfig({ env: {} });
+  const exchange = await startExchange({
+    ...base.exchange,
+    port: 0,
+    dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'paper-exchange-')),
+    tickIntervalMs: 100,
+    session: 'always-open',
+    partialFillRatio: options.partialFillRatio ?? 0,
+    requestsPerSecond: 1000,
+    ordersPerSecond: 1000,
+    control: { enabled: true },
+    credentials: PAPER_CREDENTIALS,
+  });
+  let config: Config = {
+    ...base,
+    temporal: {
+      ...base.temporal,
+      address: process.env.TEMPORAL_TEST_ADDRESS!,
+      namespace: workerNamespace(),
+      taskQueue: uniqueTaskQueue('paper'),
+    },
+    broker: { mode: 'paper', restUrl: exchange.restUrl, tickerUrl: exchange.tickerUrl },
+  };
+  config = options.overrides ? options.overrides(config) : config;
+  const worker = await createTradingWorker({
+    config,
+    secrets: {
+      kiteApiKey: PAPER_CREDENTIALS.apiKey,
+      kiteAccessToken: PAPER_CREDENTIALS.accessToken,
+      webhookSecret: undefined,
+    },
+    logger: pino({ level: 'warn' }),
+    workflowBundle: { codePath: process.env.TEMPORAL_TEST_BUNDLE! },
+  });
+  const running = worker.run();
+  const connection = await Connection.connect({ address: config.temporal.address });
+  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const kite = new KiteConnect({ api_key: PAPER_CREDENTIALS.apiKey, root: exchange.restUrl });
+  kite.setAccessToken(PAPER_CREDENTIALS.accessToken);
+  const resetAccount = async () => {
+    await client.workflow
+      .getHandle(accountWorkflowId(istDateOf(Date.now())))
+      .terminate('test reset')
+      .catch(() => undefined);
+  };
+  await resetAccount();
+  return {
+    config,
+    client,
+    control: new ExchangeControl(exchange.restUrl),
+    kite,
+    exchange,
+    worker,
+    resetAccount,
+    stop: async () => {
+      await resetAccount();
+      await worker.shutdown();
+      await running;
+      await connection.close();
+      await exchange.close();
+    },
+  };
+}
