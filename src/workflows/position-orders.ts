@@ -98,7 +98,8 @@ export async function exitEverything(ctx: PositionContext): Promise<void> {
     const attempt = ctx.state.exitAttempts++;
     const { fills, rejections } = await placeSlices(ctx, 'EXIT', attempt, held());
     ctx.state.exitFills.push(...fills);
-    if (held() === 0) break;
+    // A round that sold something made progress: send the remainder at once.
+    if (held() === 0 || fills.length > 0) continue;
     ctx.markExitBlocked(rejections[0] ?? 'exit order did not fill');
     await sleep(Math.min(EXIT_RETRY_MAX_MS, 1000 * 2 ** Math.min(attempt, 5)));
   }

@@ -29,6 +29,8 @@ export interface PaperStack {
 export interface PaperStackOptions {
   overrides?: (config: Config) => Config;
   partialFillRatio?: number;
+  /** Matching runs on each price change, so slow ticks hold back the remainder of a partial fill. */
+  tickIntervalMs?: number;
 }
 
 /**
@@ -42,7 +44,7 @@ export async function startPaperStack(options: PaperStackOptions = {}): Promise<
     ...base.exchange,
     port: 0,
     dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'paper-exchange-')),
-    tickIntervalMs: 100,
+    tickIntervalMs: options.tickIntervalMs ?? 100,
     session: 'always-open',
     partialFillRatio: options.partialFillRatio ?? 0,
     requestsPerSecond: 1000,
