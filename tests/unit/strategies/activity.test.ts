@@ -1,6 +1,10 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { KiteBroker } from '../../../src/adapters/kite/client';
-import { createStrategyActivities } from '../../../src/activities/strategy';
+import {
+  createStrategyActivities,
+  type EvaluateInput,
+  type Evaluation,
+} from '../../../src/activities/strategy';
 import { loadConfig } from '../../../src/config';
 import { istEpoch } from '../../../src/domain/calendar';
 import { candlesFrom, RSI_LONG_PATH } from './paths';
@@ -29,14 +33,12 @@ function fakeBroker(candles: typeof history) {
   return { broker, calls };
 }
 
-const evaluate = (broker: KiteBroker) =>
+const input: EvaluateInput = { underlying: 'NIFTY', intervalMs: MINUTE, asOf };
+
+const evaluate = (broker: KiteBroker): Promise<Evaluation> =>
   new MockActivityEnvironment().run(
     createStrategyActivities({ broker, config }).evaluateStrategies,
-    {
-      underlying: 'NIFTY',
-      intervalMs: MINUTE,
-      asOf,
-    },
+    input,
   );
 
 describe('evaluateStrategies over the broker', () => {
