@@ -1,5 +1,6 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import {
+  ServiceError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
   WorkflowFailedError,
@@ -15,6 +16,8 @@ import { createOutput, keyValues, type Output } from './format';
 /** Exit codes: 1 when the system said no or could not be reached, 2 for bad input. */
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
+/** gRPC status code. */
+const DEADLINE_EXCEEDED = 4;
 
 export class CliError extends Error {
   constructor(
@@ -114,7 +117,14 @@ export function describeFailure(err: unknown): CliError {
   }
   if (err instanceof ConfigError) return usageError('invalid configuration', err.problems);
   if (err instanceof WorkflowNotFoundError) {
-    return new CliError(`workflow ${err.workflowId ?? ''} not found: ${err.message}`.trim());
+    return new CliError(err.workflowId ? `${err.workflowId} not found` : err.message);
+  }
+  if (
+    err instanceof ServiceError &&
+    (err.cause as { code?: number } | undefined)?.code === DEADLINE_EXCEEDED
+  ) {
+    // Queries are answered by a worker; the server gives up when none polls the task queue.
+    return new CliError(`${err.message}: no worker answered in time; is the worker running?`);
   }
   if (err instanceof WorkflowUpdateFailedError) {
     // The validator's reason is the cause; the wrapper's own message says only "update failed".

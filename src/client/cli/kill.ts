@@ -30,7 +30,7 @@ export function registerKill(program: Command): void {
         const result = { workflowId, day, reason: opts.reason, uiUrl: uiUrl(workflowId) };
         out.emit(result, () =>
           keyValues([
-            ['kill switch latched', workflowId],
+            ['kill switch sent', workflowId],
             ['reason', opts.reason],
             ['web ui', result.uiUrl],
           ]),
