@@ -9,14 +9,24 @@ export const toPaise = (rupees: number): number => Math.round(rupees * 100);
 export const fromPaise = (paise: number): number => paise / 100;
 
 /** Nearest tick; `mode` chooses the side when a level must not be crossed. */
-export function roundToTick(price: number, tick = TICK_SIZE, mode: 'nearest' | 'up' | 'down' = 'nearest'): number {
+export function roundToTick(
+  price: number,
+  tick = TICK_SIZE,
+  mode: 'nearest' | 'up' | 'down' = 'nearest',
+): number {
   const tickPaise = toPaise(tick);
   const ticks = toPaise(price) / tickPaise;
-  const whole = mode === 'up' ? Math.ceil(ticks - 1e-9) : mode === 'down' ? Math.floor(ticks + 1e-9) : Math.round(ticks);
+  const whole =
+    mode === 'up'
+      ? Math.ceil(ticks - 1e-9)
+      : mode === 'down'
+        ? Math.floor(ticks + 1e-9)
+        : Math.round(ticks);
   return fromPaise(whole * tickPaise);
 }
 
-export const isTickMultiple = (price: number, tick = TICK_SIZE): boolean => toPaise(price) % toPaise(tick) === 0;
+export const isTickMultiple = (price: number, tick = TICK_SIZE): boolean =>
+  toPaise(price) % toPaise(tick) === 0;
 
 /** Rupees rounded to paise, for money totals (charges, P&L). */
 export const roundRupees = (rupees: number): number => fromPaise(Math.round(rupees * 100));

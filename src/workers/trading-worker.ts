@@ -2,6 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createAccountActivities } from '../activities/account';
 import { createActivities } from '../activities';
+import { createStrategyActivities } from '../activities/strategy';
 import { createKiteBroker } from '../adapters/kite/client';
 import { TickHub } from '../adapters/kite/tick-hub';
 import { createTicker } from '../adapters/kite/ticker';
@@ -58,6 +59,7 @@ export async function createTradingWorker({
     activities: {
       ...createActivities({ broker, hub }),
       ...createAccountActivities({ client, taskQueue, risk: config.risk }),
+      ...createStrategyActivities({ broker, config }),
     },
     ...tuning,
   });
