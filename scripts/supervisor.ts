@@ -42,7 +42,7 @@ export class Supervisor {
     for (const stream of [child.stdout!, child.stderr!]) {
       stream.pipe(log, { end: false });
       readline.createInterface({ input: stream }).on('line', (line) => {
-        if (shouldEcho(line)) this.say(`[${spec.name}] ${line}`);
+        if (!this.stopping && shouldEcho(line)) this.say(`[${spec.name}] ${line}`);
       });
     }
     child.on('exit', (code, signal) => {
