@@ -44,27 +44,25 @@ export const placeExitOrderOptions: ActivityOptions = {
   },
 };
 
+/** Reading or cancelling a known order: keep trying, unless the broker says the order does not exist. */
+const orderReadRetry: ActivityOptions['retry'] = {
+  initialInterval: '1s',
+  backoffCoefficient: 2,
+  maximumInterval: '10s',
+  nonRetryableErrorTypes: [FailureType.InvalidRequest, FailureType.BrokerRejected],
+};
+
 /** awaitOrder keeps its deadline across retries (heartbeat details), so the close timeout only needs slack on top. */
 export const awaitOrderOptions = (timeoutSeconds: number): ActivityOptions => ({
   startToCloseTimeout: `${timeoutSeconds + 60}s`,
   heartbeatTimeout: '10s',
-  retry: {
-    initialInterval: '1s',
-    backoffCoefficient: 2,
-    maximumInterval: '10s',
-    nonRetryableErrorTypes: [FailureType.InvalidRequest, FailureType.BrokerRejected],
-  },
+  retry: orderReadRetry,
 });
 
 export const cancelOrderOptions: ActivityOptions = {
   startToCloseTimeout: '45s',
   heartbeatTimeout: '10s',
-  retry: {
-    initialInterval: '1s',
-    backoffCoefficient: 2,
-    maximumInterval: '10s',
-    nonRetryableErrorTypes: [FailureType.InvalidRequest, FailureType.BrokerRejected],
-  },
+  retry: orderReadRetry,
 };
 
 /** Reads before entry: a bounded number of tries, then the workflow decides (ENTRY_FAILED). */

@@ -1,3 +1,5 @@
+import type { Candle as DomainCandle } from '../../domain/strategies/types';
+
 /** Broker-neutral shapes the activities work with; Kite's snake_case stays inside the adapter. */
 
 export type Exchange = 'NFO' | 'NSE';
@@ -70,13 +72,7 @@ export interface Instrument {
 export type CandleInterval =
   'minute' | '3minute' | '5minute' | '10minute' | '15minute' | '30minute' | '60minute' | 'day';
 
-export interface Candle {
-  /** Epoch ms of the candle open. */
-  time: number;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
+/** Kite's candle is the domain candle plus open interest, which only derivatives carry. */
+export interface Candle extends DomainCandle {
   oi?: number;
 }
