@@ -9,6 +9,7 @@ import { ensureTemporalCli } from './temporal-cli';
 
 const ROOT = path.resolve(__dirname, '..');
 const say = (msg: string) => console.log(`[start] ${msg}`);
+const supervisor = new Supervisor(say);
 
 const hostPort = (address: string): { host: string; port: number } => {
   const [host, port] = address.split(':');
@@ -72,7 +73,6 @@ async function main(): Promise<void> {
   const dbFile = path.resolve(ROOT, config.temporal.dbFile);
   fs.mkdirSync(path.dirname(dbFile), { recursive: true });
   const logDir = path.resolve(ROOT, config.log.dir);
-  const supervisor = new Supervisor(say);
   const shutdown = async () => {
     say('stopping...');
     await supervisor.stopAll();
@@ -130,7 +130,9 @@ async function main(): Promise<void> {
   say('Ctrl-C stops everything. Running workflows resume on the next `npm start`.');
 }
 
-main().catch((err) => {
+main().catch(async (err) => {
   console.error(err instanceof ConfigError ? err.message : `[start] ${(err as Error).message}`);
+  // Whatever did start must not outlive a failed start-up.
+  await supervisor.stopAll();
   process.exit(1);
 });
