@@ -10,20 +10,13 @@ import { UNDERLYING_SPECS } from '../../domain/instruments';
 import type { Underlying } from '../../domain/types';
 import { gaussian, hashSeed, mulberry32 } from './rng';
 import { BASE_VOL, nextSpot, volAt } from './spot-process';
+import type { Candle } from '../../domain/strategies/types';
 
 /**
  * Simulated past: a deterministic function of (seed, underlying, date), so
  * historical candles never need storing and agree across restarts.
  */
-export interface Candle {
-  /** Epoch ms of the candle's start. */
-  time: number;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
-}
+export type { Candle };
 
 export const SESSION_MINUTES = hhmmToMinutes(MARKET_CLOSE) - hhmmToMinutes(MARKET_OPEN);
 const ANCHOR_DATE = '2025-01-01';
