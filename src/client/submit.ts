@@ -22,6 +22,7 @@ export const positionRulesFrom = (config: Config): PositionRules => ({
     maxCapitalInUsePct: config.risk.maxCapitalInUsePct,
   },
   strikesAroundSpot: config.exchange.strikesAroundSpot,
+  historyLimit: config.temporal.positionHistoryLimit,
 });
 
 export interface Submitted {

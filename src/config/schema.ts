@@ -136,6 +136,14 @@ export const configSchema = z.strictObject({
     uiPort: port(),
     dbFile: text(),
     cliPath: text().optional(),
+    /** A prebuilt workflow bundle; without one the worker bundles from source at start (seconds). */
+    workflowBundle: text().optional(),
+    /**
+     * A position continues as new after this many history events, or earlier
+     * when the server suggests it, so a long-lived trailing stop never nears
+     * the server's hard limits.
+     */
+    positionHistoryLimit: posInt(),
   }),
   broker: z.strictObject({
     mode: z.enum(['paper', 'live'], { error: 'expected paper or live' }),

@@ -11,7 +11,13 @@ async function main(): Promise<void> {
     secrets: secretValues(secrets),
   });
   installTemporalLogging(logger);
-  const running = await createTradingWorker({ config, secrets, logger });
+  const bundlePath = config.temporal.workflowBundle;
+  const running = await createTradingWorker({
+    config,
+    secrets,
+    logger,
+    ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : {}),
+  });
   logger.info(
     { taskQueue: config.temporal.taskQueue, broker: config.broker.restUrl },
     'worker started',

@@ -10,6 +10,8 @@ export type { ExitModification, ExitPlan };
 export type PositionRules = Pick<Config, 'signals' | 'session' | 'entry' | 'exits' | 'charges'> & {
   risk: Pick<Config['risk'], 'capital' | 'maxOpenPositions' | 'maxCapitalInUsePct'>;
   strikesAroundSpot: number;
+  /** History events after which a run continues as new (temporal.positionHistoryLimit). */
+  historyLimit: number;
 };
 
 export type Phase =

@@ -102,7 +102,9 @@ export async function supervise(ctx: PositionContext): Promise<ExitReason | 'CON
     const timer = armedTimer(ctx, plan);
     const now = Date.now();
     if (timer && now >= timer.at) return timer.reason;
-    if (workflowInfo().continueAsNewSuggested) return 'CONTINUE_AS_NEW';
+    const info = workflowInfo();
+    if (info.continueAsNewSuggested || info.historyLength >= ctx.rules.historyLimit)
+      return 'CONTINUE_AS_NEW';
 
     const seen = ctx.messages;
     const scope = new CancellationScope();

@@ -20,7 +20,8 @@ export interface PaperStack {
   /** The official client, for checking what the exchange really holds. */
   kite: InstanceType<typeof KiteConnect>;
   exchange: RunningExchange;
-  worker: TradingWorker;
+  /** Absent when the test runs the worker itself, e.g. as a WorkerProcess it can SIGKILL. */
+  worker?: TradingWorker;
   /** Ends the day's account book so the next test starts with empty risk. */
   resetAccount(): Promise<void>;
   stop(): Promise<void>;
@@ -31,6 +32,8 @@ export interface PaperStackOptions {
   partialFillRatio?: number;
   /** Matching runs on each price change, so slow ticks hold back the remainder of a partial fill. */
   tickIntervalMs?: number;
+  /** False: no worker in this process; the test brings its own on `config.temporal.taskQueue`. */
+  inProcessWorker?: boolean;
 }
 
 /**
@@ -63,17 +66,20 @@ export async function startPaperStack(options: PaperStackOptions = {}): Promise<
     broker: { mode: 'paper', restUrl: exchange.restUrl, tickerUrl: exchange.tickerUrl },
   };
   config = options.overrides ? options.overrides(config) : config;
-  const worker = await createTradingWorker({
-    config,
-    secrets: {
-      kiteApiKey: PAPER_CREDENTIALS.apiKey,
-      kiteAccessToken: PAPER_CREDENTIALS.accessToken,
-      webhookSecret: undefined,
-    },
-    logger: pino({ level: 'warn' }),
-    workflowBundle: { codePath: process.env.TEMPORAL_TEST_BUNDLE! },
-  });
-  const running = worker.run();
+  const worker =
+    options.inProcessWorker === false
+      ? undefined
+      : await createTradingWorker({
+          config,
+          secrets: {
+            kiteApiKey: PAPER_CREDENTIALS.apiKey,
+            kiteAccessToken: PAPER_CREDENTIALS.accessToken,
+            webhookSecret: undefined,
+          },
+          logger: pino({ level: 'warn' }),
+          workflowBundle: { codePath: process.env.TEMPORAL_TEST_BUNDLE! },
+        });
+  const running = worker?.run();
   const connection = await Connection.connect({ address: config.temporal.address });
   const client = new Client({ connection, namespace: config.temporal.namespace });
   const kite = new KiteConnect({ api_key: PAPER_CREDENTIALS.apiKey, root: exchange.restUrl });
@@ -95,7 +101,7 @@ export async function startPaperStack(options: PaperStackOptions = {}): Promise<
     resetAccount,
     stop: async () => {
       await resetAccount();
-      await worker.shutdown();
+      await worker?.shutdown();
       await running;
       await connection.close();
       await exchange.close();
