@@ -2,8 +2,13 @@
 export interface Faults {
   /** Reject the next `count` orders with `reason` (status REJECTED). */
   rejectOrders?: { count: number; reason: string };
-  /** Delay every API response by this many milliseconds. */
+  /** Delay every API response by this many milliseconds, before the request is acted on. */
   latencyMs?: number;
+  /**
+   * Hold the answer to every placed order this long after the order is booked:
+   * the window in which the order exists but the client has not heard of it.
+   */
+  orderAckDelayMs?: number;
   /** Record the next `count` placed orders, then destroy the socket instead of answering. */
   dropOrderResponses?: number;
   /** Answer the next `count` API requests with this HTTP status (500 or 429). */
@@ -23,6 +28,10 @@ export class FaultState {
 
   get latencyMs(): number {
     return this.faults.latencyMs ?? 0;
+  }
+
+  get orderAckDelayMs(): number {
+    return this.faults.orderAckDelayMs ?? 0;
   }
 
   takeRejection(): string | null {

@@ -49,6 +49,19 @@ describe('injected faults', () => {
     expect(Date.now() - again).toBeLessThan(200);
   });
 
+  it('books a placed order at once and holds its answer: the unacknowledged window', async () => {
+    await env.control.injectFaults({ orderAckDelayMs: 800 });
+    const started = Date.now();
+    const placing = place('held-1');
+    await new Promise((r) => setTimeout(r, 300));
+    const orders = (await env.kite.getOrders()) as Array<{ tag: string | null }>;
+    expect(orders.filter((o) => o.tag === 'held-1')).toHaveLength(1);
+    expect(Date.now() - started).toBeLessThan(790);
+    // Only order placement waits; reads answer at once.
+    await expect(placing).resolves.toHaveProperty('order_id');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(790);
+  });
+
   it('records an order but drops the response: the ambiguous case', async () => {
     await env.control.injectFaults({ dropOrderResponses: 1 });
     await expect(place('ambiguous-1')).rejects.toMatchObject({ error_type: 'NetworkException' });

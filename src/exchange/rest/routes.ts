@@ -154,6 +154,8 @@ export async function handleApi(
       throw new KiteError('GeneralException', 'Internal server error (injected)', 500);
     if (ctx.faults.latencyMs > 0) await sleep(ctx.faults.latencyMs);
     const result = route.handle(ctx, route.path.exec(url.pathname) ?? [], paramsOf(url, body), url);
+    if (route.orderWrite === 'place' && ctx.faults.orderAckDelayMs > 0)
+      await sleep(ctx.faults.orderAckDelayMs);
     // The ambiguous case: the order is recorded, the client never hears back.
     if (route.orderWrite === 'place' && ctx.faults.takeDroppedResponse()) {
       req.socket.destroy();
