@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -9,6 +10,7 @@ import { KiteError } from './errors';
 import { FaultState } from './faults';
 import { Market } from './market/market';
 import { MatchingEngine, type EngineEvent } from './matching/engine';
+import type { KiteOrder } from './matching/order-types';
 import { RateLimiter } from './rate-limit';
 import { sendError } from './rest/http';
 import { handleApi } from './rest/routes';
@@ -23,10 +25,23 @@ export interface ExchangeOptions extends Omit<Config['exchange'], 'port'> {
   now?: () => number;
 }
 
+/**
+ * What the exchange did and when, for benchmarks and monitors in the same
+ * process: listeners run synchronously at the moment it happens, so a
+ * timestamp taken inside one is the exchange's own.
+ */
+export interface ExchangeEvents {
+  /** Every recorded order state; a new order first appears as 'PUT ORDER REQ RECEIVED'. */
+  order: [order: KiteOrder];
+  /** Ticks for these tokens have just been written to the ticker connections. */
+  ticks: [tokens: ReadonlySet<number>];
+}
+
 export interface RunningExchange {
   restUrl: string;
   tickerUrl: string;
   port: number;
+  events: EventEmitter<ExchangeEvents>;
   close(): Promise<void>;
 }
 
@@ -49,8 +64,9 @@ export async function startExchange(options: ExchangeOptions): Promise<RunningEx
     now,
   });
   const faults = new FaultState();
+  const events = new EventEmitter<ExchangeEvents>();
   const ticker = new TickerServer(market, credentials);
-  const { journal, events } = Journal.open<EngineEvent>(
+  const { journal, events: journalled } = Journal.open<EngineEvent>(
     path.join(options.dataDir, 'journal.jsonl'),
   );
   const engine = new MatchingEngine(
@@ -61,15 +77,21 @@ export async function startExchange(options: ExchangeOptions): Promise<RunningEx
       partialFillRatio: options.partialFillRatio,
       isSessionOpen,
       persist: (e) => journal.append(e),
-      onOrderUpdate: (o) => ticker.sendOrderUpdate(o),
+      onOrderUpdate: (o) => {
+        ticker.sendOrderUpdate(o);
+        events.emit('order', o);
+      },
       injectedRejection: () => faults.takeRejection(),
       userId: USER_ID,
     },
-    events,
+    journalled,
   );
   const onPriceChange = () => {
     engine.match();
     ticker.broadcastTicks();
+    // Collecting the published tokens costs a pass over the subscriptions; only pay it when watched.
+    if (events.listenerCount('ticks') > 0 && !ticker.paused)
+      events.emit('ticks', ticker.subscribedTokens());
   };
   const control = new Control({ market, faults, ticker, onPriceChange });
   const api = {
@@ -112,6 +134,7 @@ export async function startExchange(options: ExchangeOptions): Promise<RunningEx
     restUrl: `http://${options.host}:${port}`,
     tickerUrl: `ws://${options.host}:${port}/ws`,
     port,
+    events,
     async close() {
       clearInterval(tick);
       control.close();
@@ -119,6 +142,7 @@ export async function startExchange(options: ExchangeOptions): Promise<RunningEx
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       journal.close();
+      events.removeAllListeners();
     },
   };
 }

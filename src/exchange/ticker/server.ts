@@ -47,6 +47,15 @@ export class TickerServer {
     for (const c of this.connections) this.sendTicks(c, [...c.modes.keys()]);
   }
 
+  /** Every token some open connection is subscribed to. */
+  subscribedTokens(): Set<number> {
+    const tokens = new Set<number>();
+    for (const c of this.connections) {
+      if (c.socket.readyState === WebSocket.OPEN) for (const t of c.modes.keys()) tokens.add(t);
+    }
+    return tokens;
+  }
+
   sendOrderUpdate(order: KiteOrder): void {
     this.sendAll(JSON.stringify({ type: 'order', id: '', data: order }));
   }
