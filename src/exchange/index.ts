@@ -33,8 +33,8 @@ export interface ExchangeOptions extends Omit<Config['exchange'], 'port'> {
 export interface ExchangeEvents {
   /** Every recorded order state; a new order first appears as 'PUT ORDER REQ RECEIVED'. */
   order: [order: KiteOrder];
-  /** Ticks for these tokens have just been written to the ticker connections. */
-  ticks: [tokens: ReadonlySet<number>];
+  /** Ticks have just been written to the ticker connections: the last price of each token sent. */
+  ticks: [ltps: ReadonlyMap<number, number>];
 }
 
 export interface RunningExchange {
@@ -89,9 +89,14 @@ export async function startExchange(options: ExchangeOptions): Promise<RunningEx
   const onPriceChange = () => {
     engine.match();
     ticker.broadcastTicks();
-    // Collecting the published tokens costs a pass over the subscriptions; only pay it when watched.
-    if (events.listenerCount('ticks') > 0 && !ticker.paused)
-      events.emit('ticks', ticker.subscribedTokens());
+    // Collecting what was published costs a pass over the subscriptions; only pay it when watched.
+    if (events.listenerCount('ticks') === 0 || ticker.paused) return;
+    const ltps = new Map<number, number>();
+    for (const token of ticker.subscribedTokens()) {
+      const ltp = market.quote(token)?.ltp;
+      if (ltp !== undefined) ltps.set(token, ltp);
+    }
+    events.emit('ticks', ltps);
   };
   const control = new Control({ market, faults, ticker, onPriceChange });
   const api = {

@@ -40,7 +40,7 @@ describe('exchange events', () => {
     expect(mine.map((o) => o.status)).toContain('COMPLETE');
   });
 
-  it('announces published ticks with the subscribed tokens, before a client decodes them', async () => {
+  it('announces published ticks with the price of each subscribed token, before a client decodes them', async () => {
     const token = Number((await atmOption(env.kite)).instrument_token);
     const seen: Tick[] = [];
     ticker.on('tick', (t) => seen.push(t));
@@ -49,11 +49,11 @@ describe('exchange events', () => {
       () => seen.length,
       (n) => n > 0,
     );
-    const published: { tokens: ReadonlySet<number>; ticksBefore: number }[] = [];
-    env.ex.events.on('ticks', (tokens) => published.push({ tokens, ticksBefore: seen.length }));
+    const published: { ltps: ReadonlyMap<number, number>; ticksBefore: number }[] = [];
+    env.ex.events.on('ticks', (ltps) => published.push({ ltps, ticksBefore: seen.length }));
     await env.control.pinPrice(token, 77.7);
     expect(published).toHaveLength(1);
-    expect([...published[0].tokens]).toEqual([token]);
+    expect([...published[0].ltps]).toEqual([[token, 77.7]]);
     await waitFor(
       () => seen.at(-1)?.ltp,
       (ltp) => ltp === 77.7,
@@ -63,8 +63,8 @@ describe('exchange events', () => {
 
   it('publishes nothing while ticks are paused', async () => {
     const token = Number((await atmOption(env.kite)).instrument_token);
-    const published: ReadonlySet<number>[] = [];
-    env.ex.events.on('ticks', (tokens) => published.push(tokens));
+    const published: ReadonlyMap<number, number>[] = [];
+    env.ex.events.on('ticks', (ltps) => published.push(ltps));
     await env.control.pauseTicks(true);
     await env.control.pinPrice(token, 88.8);
     await env.control.pauseTicks(false);
