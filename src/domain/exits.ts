@@ -47,8 +47,8 @@ export interface ExitPlan extends PremiumExits {
   underlying?: UnderlyingExits;
   /** Epoch ms. */
   maxHoldUntil: number;
-  /** Epoch ms; absent when the session has no daily square-off. */
-  squareOffAt?: number;
+  /** Epoch ms: the session's square-off, which neither pause nor modification can move. */
+  squareOffAt: number;
 }
 
 export interface TriggerLevels {
@@ -94,7 +94,7 @@ export interface ExitPlanInput {
   entryAt: number;
   rules: ExitRules;
   overrides?: SignalExits;
-  squareOffAt?: number;
+  squareOffAt: number;
   tick?: number;
 }
 
@@ -129,7 +129,7 @@ export function buildExitPlan(input: ExitPlanInput): ExitPlan {
     stopSource: 'INITIAL',
     ...(hasUnderlying ? { underlying } : {}),
     maxHoldUntil: input.entryAt + (overrides.maxHoldMinutes ?? rules.maxHoldMinutes) * MINUTE_MS,
-    ...(input.squareOffAt !== undefined ? { squareOffAt: input.squareOffAt } : {}),
+    squareOffAt: input.squareOffAt,
   };
 }
 
@@ -244,7 +244,7 @@ export function onUnderlying(
 
 /** The earlier of max-hold and square-off: the one timer the workflow needs. */
 export function nextTimeExit(plan: ExitPlan): { at: number; reason: ExitReason } {
-  return plan.squareOffAt !== undefined && plan.squareOffAt <= plan.maxHoldUntil
+  return plan.squareOffAt <= plan.maxHoldUntil
     ? { at: plan.squareOffAt, reason: 'SQUARE_OFF' }
     : { at: plan.maxHoldUntil, reason: 'MAX_HOLD' };
 }

@@ -42,13 +42,16 @@ export const isOpenForEntries = (now: number, session: SessionConfig): boolean =
   entryBlockReason(now, session) === undefined;
 
 /**
- * The square-off instant of the IST day containing `now` (it may already be
- * past, in which case the position is due out at once). Undefined for
- * 'always-open': a 24x7 session has no day boundary to flatten at, so
- * positions there end only by their price and max-hold exits.
+ * When a position opened at `now` must be flat. In 'ist-hours' it is today's
+ * square-off (it may already be past, in which case the position is due out
+ * at once). In 'always-open' it is the next square-off time after `now`: the
+ * paper exchange never closes, but an MIS position is still intraday, and a
+ * position opened after today's square-off lives until tomorrow's.
  */
-export function squareOffAt(now: number, session: SessionConfig): number | undefined {
-  return isIstHours(session) ? istEpoch(istDateOf(now), session.squareOffAt) : undefined;
+export function squareOffAt(now: number, session: SessionConfig): number {
+  const today = istEpoch(istDateOf(now), session.squareOffAt);
+  if (isIstHours(session) || today > now) return today;
+  return istEpoch(istDateOf(now + DAY_MS), session.squareOffAt);
 }
 
 /** The close of the IST day containing `now`; undefined for 'always-open'. */

@@ -61,14 +61,8 @@ type Wake =
   | { kind: 'price'; legIndex: number; price: number };
 
 /** Pause halts the automated exits; the square-off timer keeps running regardless. */
-function armedTimer(
-  ctx: PositionContext,
-  plan: ExitPlan,
-): { at: number; reason: ExitReason } | undefined {
-  if (!ctx.state.paused) return nextTimeExit(plan);
-  return plan.squareOffAt !== undefined
-    ? { at: plan.squareOffAt, reason: 'SQUARE_OFF' }
-    : undefined;
+function armedTimer(ctx: PositionContext, plan: ExitPlan): { at: number; reason: ExitReason } {
+  return ctx.state.paused ? { at: plan.squareOffAt, reason: 'SQUARE_OFF' } : nextTimeExit(plan);
 }
 
 function triggerLegs(ctx: PositionContext, plan: ExitPlan) {
@@ -101,7 +95,7 @@ export async function supervise(ctx: PositionContext): Promise<ExitReason | 'CON
     const plan = ctx.state.exits!;
     const timer = armedTimer(ctx, plan);
     const now = Date.now();
-    if (timer && now >= timer.at) return timer.reason;
+    if (now >= timer.at) return timer.reason;
     const info = workflowInfo();
     if (info.continueAsNewSuggested || info.historyLength >= ctx.rules.historyLimit)
       return 'CONTINUE_AS_NEW';
@@ -112,10 +106,9 @@ export async function supervise(ctx: PositionContext): Promise<ExitReason | 'CON
       const racers: Promise<{ value: Wake } | { error: unknown }>[] = [
         settle(condition(() => ctx.messages !== seen).then((): Wake => ({ kind: 'message' }))),
       ];
-      if (timer)
-        racers.push(
-          settle(sleep(timer.at - now).then((): Wake => ({ kind: 'timer', reason: timer.reason }))),
-        );
+      racers.push(
+        settle(sleep(timer.at - now).then((): Wake => ({ kind: 'timer', reason: timer.reason }))),
+      );
       if (!ctx.state.paused) {
         const trigger = market.awaitPriceTrigger({ legs: triggerLegs(ctx, plan) });
         racers.push(

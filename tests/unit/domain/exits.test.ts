@@ -81,12 +81,6 @@ describe('buildExitPlan', () => {
   it('keeps the stop at least one tick when the distance exceeds the premium', () => {
     expect(planAt(4, { overrides: { stopLoss: { points: 10 } } }).stopLoss).toBe(0.05);
   });
-
-  it('has no square-off in an always-open session', () => {
-    const plan = planAt(100, { squareOffAt: undefined });
-    expect(plan.squareOffAt).toBeUndefined();
-    expect(nextTimeExit(plan)).toEqual({ at: ENTRY_AT + 120 * 60_000, reason: 'MAX_HOLD' });
-  });
 });
 
 describe('nextTimeExit', () => {
@@ -144,6 +138,7 @@ describe('trailing stop', () => {
     const plain = buildExitPlan({
       entryPrice: 100,
       entryAt: ENTRY_AT,
+      squareOffAt: SQUARE_OFF,
       rules: { ...rules, trailing: undefined },
     });
     expect(nextTriggerLevels(plain)).toEqual({ below: 75, above: 150 });
@@ -254,6 +249,7 @@ describe('trailing ratchet properties', () => {
       buildExitPlan({
         entryPrice: entry,
         entryAt: 0,
+        squareOffAt: 86_400_000,
         rules: {
           stopLoss: { pct: stopPct },
           target: { pct: 1000 },

@@ -66,12 +66,17 @@ describe('ist-hours session', () => {
 });
 
 describe('always-open session', () => {
-  it('is open at any instant, with no square-off or close', () => {
+  it('is open at any instant, with no close', () => {
     const sundayNight = at('2025-11-16', '23:00');
     expect(isOpenForEntries(sundayNight, always)).toBe(true);
     expect(isSessionOpen(sundayNight, always)).toBe(true);
     expect(nextSessionOpen(sundayNight, always)).toBe(sundayNight);
-    expect(squareOffAt(sundayNight, always)).toBeUndefined();
     expect(sessionCloseAt(sundayNight, always)).toBeUndefined();
+  });
+
+  it('still squares off intraday positions at the next square-off time', () => {
+    expect(squareOffAt(at('2025-11-16', '10:00'), always)).toBe(at('2025-11-16', '15:15'));
+    expect(squareOffAt(at('2025-11-16', '15:15'), always)).toBe(at('2025-11-17', '15:15'));
+    expect(squareOffAt(at('2025-11-16', '23:00'), always)).toBe(at('2025-11-17', '15:15'));
   });
 });
