@@ -7,7 +7,7 @@ import pino from 'pino';
 import { loadConfig, PAPER_CREDENTIALS, type Config } from '../../src/config';
 import { istDateOf } from '../../src/domain/calendar';
 import { ExchangeControl } from '../../src/exchange/control-client';
-import { startExchange, type RunningExchange } from '../../src/exchange';
+import { startExchange, type ExchangeOptions, type RunningExchange } from '../../src/exchange';
 import { accountWorkflowId } from '../../src/workflows/messages';
 import { createTradingWorker, type TradingWorker } from '../../src/workers/trading-worker';
 import { workerNamespace } from './namespaces';
@@ -19,7 +19,10 @@ export interface PaperStack {
   control: ExchangeControl;
   /** The official client, for checking what the exchange really holds. */
   kite: InstanceType<typeof KiteConnect>;
+  /** Replaced by restartExchange(); read it through the stack, not a copy. */
   exchange: RunningExchange;
+  /** Closes the exchange, waits `downMs`, and starts it again on the same port and journal. */
+  restartExchange(downMs?: number): Promise<void>;
   /** Absent when the test runs the worker itself, e.g. as a WorkerProcess it can SIGKILL. */
   worker?: TradingWorker;
   /** Ends the day's account book so the next test starts with empty risk. */
@@ -34,6 +37,8 @@ export interface PaperStackOptions {
   tickIntervalMs?: number;
   /** False: no worker in this process; the test brings its own on `config.temporal.taskQueue`. */
   inProcessWorker?: boolean;
+  /** What the exchange accepts and the stack's own clients use; the paper defaults otherwise. */
+  credentials?: { apiKey: string; accessToken: string };
 }
 
 /**
@@ -43,9 +48,9 @@ export interface PaperStackOptions {
  */
 export async function startPaperStack(options: PaperStackOptions = {}): Promise<PaperStack> {
   const base = loadConfig({ env: {} });
-  const exchange = await startExchange({
+  const credentials = options.credentials ?? PAPER_CREDENTIALS;
+  const exchangeOptions: Omit<ExchangeOptions, 'port'> = {
     ...base.exchange,
-    port: 0,
     dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'paper-exchange-')),
     tickIntervalMs: options.tickIntervalMs ?? 100,
     session: 'always-open',
@@ -53,8 +58,9 @@ export async function startPaperStack(options: PaperStackOptions = {}): Promise<
     requestsPerSecond: 1000,
     ordersPerSecond: 1000,
     control: { enabled: true },
-    credentials: PAPER_CREDENTIALS,
-  });
+    credentials,
+  };
+  let exchange = await startExchange({ ...exchangeOptions, port: 0 });
   let config: Config = {
     ...base,
     temporal: {
@@ -72,8 +78,8 @@ export async function startPaperStack(options: PaperStackOptions = {}): Promise<
       : await createTradingWorker({
           config,
           secrets: {
-            kiteApiKey: PAPER_CREDENTIALS.apiKey,
-            kiteAccessToken: PAPER_CREDENTIALS.accessToken,
+            kiteApiKey: credentials.apiKey,
+            kiteAccessToken: credentials.accessToken,
             webhookSecret: undefined,
           },
           logger: pino({ level: 'warn' }),
@@ -82,8 +88,8 @@ export async function startPaperStack(options: PaperStackOptions = {}): Promise<
   const running = worker?.run();
   const connection = await Connection.connect({ address: config.temporal.address });
   const client = new Client({ connection, namespace: config.temporal.namespace });
-  const kite = new KiteConnect({ api_key: PAPER_CREDENTIALS.apiKey, root: exchange.restUrl });
-  kite.setAccessToken(PAPER_CREDENTIALS.accessToken);
+  const kite = new KiteConnect({ api_key: credentials.apiKey, root: exchange.restUrl });
+  kite.setAccessToken(credentials.accessToken);
   const resetAccount = async () => {
     await client.workflow
       .getHandle(accountWorkflowId(istDateOf(Date.now())))
@@ -91,12 +97,19 @@ export async function startPaperStack(options: PaperStackOptions = {}): Promise<
       .catch(() => undefined);
   };
   await resetAccount();
-  return {
+  const stack: PaperStack = {
     config,
     client,
     control: new ExchangeControl(exchange.restUrl),
     kite,
     exchange,
+    restartExchange: async (downMs = 0) => {
+      await exchange.close();
+      await new Promise((r) => setTimeout(r, downMs));
+      // Same port, so the worker's broker URLs and the stack's clients stay valid.
+      exchange = await startExchange({ ...exchangeOptions, port: exchange.port });
+      stack.exchange = exchange;
+    },
     worker,
     resetAccount,
     stop: async () => {
@@ -107,4 +120,5 @@ export async function startPaperStack(options: PaperStackOptions = {}): Promise<
       await exchange.close();
     },
   };
+  return stack;
 }
