@@ -1,4 +1,11 @@
-import { ActivityFailure, ApplicationFailure, log, sleep } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  condition,
+  log,
+  patched,
+  sleep,
+} from '@temporalio/workflow';
 import { FailureType } from '../activities/failure-types';
 import { orderTag, type OrderLeg } from '../domain/order-tag';
 import { sliceQuantity } from '../domain/sizing';
@@ -12,6 +19,29 @@ function brokerRefusal(err: unknown): string | undefined {
   return failure instanceof ApplicationFailure && failure.type === FailureType.OrderRejected
     ? failure.message
     : undefined;
+}
+
+/** An exit placement unanswered this long is flagged: one transient failure and its retry fit inside it. */
+const EXIT_UNANSWERED_FLAG_AFTER = '5s';
+
+/**
+ * Temporal retries a placement through broker outages (5xx, timeouts, an
+ * expired token) without the workflow seeing a failure, so an exit stuck
+ * there is flagged like a refused one instead of sitting silently in EXITING.
+ */
+async function flagIfUnanswered<T>(
+  ctx: PositionContext,
+  leg: OrderLeg,
+  placing: Promise<T>,
+): Promise<T> {
+  // Patched so exits recorded before the flag existed still replay.
+  if (leg !== 'EXIT' || !patched('flag-unanswered-exit')) return placing;
+  let answered = false;
+  const settle = () => (answered = true);
+  placing.then(settle, settle);
+  if (!(await condition(() => answered, EXIT_UNANSWERED_FLAG_AFTER)))
+    ctx.markExitBlocked(`exit order not acknowledged within ${EXIT_UNANSWERED_FLAG_AFTER}`);
+  return placing;
 }
 
 export type SliceResult = { ok: true; fill: Fill } | { ok: false; reason: string };
@@ -33,16 +63,20 @@ async function placeAndSettle(
   const place = leg === 'ENTRY' ? entryBroker.placeOrder : exitBroker.placeOrder;
   let orderId: string;
   try {
-    ({ orderId } = await place({
-      tag,
-      tradingsymbol: contract.tradingSymbol,
-      exchange: 'NFO',
-      transactionType: leg === 'ENTRY' ? 'BUY' : 'SELL',
-      quantity,
-      product: ctx.rules.entry.product,
-      orderType: 'MARKET',
-      marketProtection: ctx.rules.entry.marketProtection,
-    }));
+    ({ orderId } = await flagIfUnanswered(
+      ctx,
+      leg,
+      place({
+        tag,
+        tradingsymbol: contract.tradingSymbol,
+        exchange: 'NFO',
+        transactionType: leg === 'ENTRY' ? 'BUY' : 'SELL',
+        quantity,
+        product: ctx.rules.entry.product,
+        orderType: 'MARKET',
+        marketProtection: ctx.rules.entry.marketProtection,
+      }),
+    ));
   } catch (err) {
     const refusal = brokerRefusal(err);
     if (refusal === undefined) throw err;
