@@ -2,6 +2,9 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
+import { connectClient } from '../src/client/connect';
+import { workflowUiUrl } from '../src/client/links';
+import { keepTodaysRunner } from '../src/client/runner';
 import { loadConfig, ConfigError, type Config } from '../src/config';
 import { searchAttributeCliArgs } from '../src/workflows/search-attributes';
 import { Supervisor } from './supervisor';
@@ -65,6 +68,7 @@ async function main(): Promise<void> {
   for (const [what, p] of [
     ['Temporal gRPC', port],
     ['Temporal Web UI', config.temporal.uiPort],
+    ['webhook', config.webhook.port],
     ...(config.broker.mode === 'paper' ? [['paper exchange', config.exchange.port] as const] : []),
   ] as const) {
     if (await portInUse(host, p))
@@ -127,6 +131,22 @@ async function main(): Promise<void> {
   say(
     `Worker            task queue "${config.temporal.taskQueue}", logs in ${path.relative(ROOT, logDir)}/worker.log`,
   );
+  supervisor.start({
+    name: 'webhook',
+    ...tsEntry('src/client/webhook-main.ts'),
+    logFile: path.join(logDir, 'webhook.log'),
+  });
+  await waitFor('webhook', () => portInUse(config.webhook.host, config.webhook.port));
+  say(`Webhook           http://${config.webhook.host}:${config.webhook.port}/signal`);
+
+  if (config.runner.autoStart) {
+    const { client } = await connectClient(config);
+    await keepTodaysRunner(client, config, (workflowId) =>
+      say(`Runner            ${workflowId}  ${workflowUiUrl(config, workflowId)}`),
+    );
+  } else {
+    say('Runner            not started (runner.autoStart is off): `npx trade runner start`');
+  }
   say('Ctrl-C stops everything. Running workflows resume on the next `npm start`.');
 }
 

@@ -40,3 +40,31 @@ export async function startRunner(
     workflowIdReusePolicy: 'ALLOW_DUPLICATE',
   });
 }
+
+/** How often the keeper looks at the IST date. */
+const DAY_CHECK_MS = 60_000;
+
+/**
+ * Starts today's runner, then tomorrow's once the IST date changes, for as
+ * long as the process lives: `npm start` left running overnight keeps
+ * trading. A runner the operator stopped stays stopped for its day.
+ */
+export async function keepTodaysRunner(
+  client: Client,
+  config: Config,
+  onStart: (workflowId: string) => void,
+): Promise<void> {
+  let day = istDateOf(Date.now());
+  onStart((await startRunner(client, config, day)).workflowId);
+  const timer = setInterval(() => {
+    const today = istDateOf(Date.now());
+    if (today === day) return;
+    day = today;
+    startRunner(client, config, day).then(
+      (handle) => onStart(handle.workflowId),
+      (err: unknown) => console.error(`could not start the runner for ${day}: ${String(err)}`),
+    );
+  }, DAY_CHECK_MS);
+  // Never the reason the process stays up: that is the supervised services' job.
+  timer.unref();
+}

@@ -117,7 +117,8 @@ export const strategyParamsSchema = z.strictObject({
 });
 
 export const runnerSchema = z.strictObject({
-  enabled: flag(),
+  /** `npm start` starts today's runner (and tomorrow's after midnight IST) by itself. */
+  autoStart: flag(),
   interval: z.enum(RUNNER_INTERVALS, { error: `expected one of ${RUNNER_INTERVALS.join(', ')}` }),
   underlyings: z.array(underlyingSchema).min(1, 'expected at least one underlying'),
   cooldownMinutes: nonNegNum(),
