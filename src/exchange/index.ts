@@ -8,6 +8,7 @@ import { PAPER_CREDENTIALS } from '../config/secrets';
 import { Control } from './control';
 import { KiteError } from './errors';
 import { FaultState } from './faults';
+import { CandleTape, type TapeEntry } from './market/candle-tape';
 import { Market } from './market/market';
 import { MatchingEngine, type EngineEvent } from './matching/engine';
 import type { KiteOrder } from './matching/order-types';
@@ -58,10 +59,15 @@ export async function startExchange(options: ExchangeOptions): Promise<RunningEx
   const now = options.now ?? Date.now;
   const credentials = options.credentials ?? defaultCredentials();
   const isSessionOpen = options.session === 'always-open' ? () => true : isMarketOpen;
+  const tape = new CandleTape(
+    { start: now(), isSessionOpen },
+    Journal.open<TapeEntry>(path.join(options.dataDir, 'candles.jsonl')),
+  );
   const market = new Market({
     seed: options.seed,
     strikesAroundSpot: options.strikesAroundSpot,
     now,
+    tape,
   });
   const faults = new FaultState();
   const events = new EventEmitter<ExchangeEvents>();
@@ -147,6 +153,7 @@ export async function startExchange(options: ExchangeOptions): Promise<RunningEx
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       journal.close();
+      tape.close();
       events.removeAllListeners();
     },
   };

@@ -21,11 +21,63 @@ export const kiteIntervalOf = (intervalMs: number): RunnerConfig['interval'] | u
   );
 
 /**
- * The first candle close strictly after `now`. Candles are aligned to
- * `anchor` (the session open), as Kite aligns 3/5/15-minute candles to 09:15.
+ * The open of the candle holding `time`. Candles are aligned to `anchor`
+ * (the session open), as Kite aligns 3/5/15-minute candles to 09:15; an
+ * instant before the anchor falls in a candle counted back from it.
  */
-export function nextCandleClose(now: number, anchor: number, intervalMs: number): number {
-  return anchor + (Math.floor((now - anchor) / intervalMs) + 1) * intervalMs;
+export const candleStart = (time: number, anchor: number, intervalMs: number): number =>
+  anchor + Math.floor((time - anchor) / intervalMs) * intervalMs;
+
+/** The first candle close strictly after `now`. */
+export const nextCandleClose = (now: number, anchor: number, intervalMs: number): number =>
+  candleStart(now, anchor, intervalMs) + intervalMs;
+
+/** The candle opening at `time` after one more print: a new candle for the first print. */
+export function withPrint(
+  candle: Candle | undefined,
+  time: number,
+  price: number,
+  volume = 0,
+): Candle {
+  if (!candle) return { time, open: price, high: price, low: price, close: price, volume };
+  return {
+    time: candle.time,
+    open: candle.open,
+    high: Math.max(candle.high, price),
+    low: Math.min(candle.low, price),
+    close: price,
+    volume: candle.volume + volume,
+  };
+}
+
+/**
+ * Shorter candles (oldest first) folded into candles of `intervalMs` aligned
+ * to `anchor`. Grouping is by alignment, not by count, so a gap in the input
+ * shortens one candle instead of shifting every later one.
+ */
+export function aggregateCandles(
+  candles: readonly Candle[],
+  intervalMs: number,
+  anchor: number,
+): Candle[] {
+  const out: Candle[] = [];
+  for (const c of candles) {
+    const time = candleStart(c.time, anchor, intervalMs);
+    const last = out[out.length - 1];
+    if (last?.time !== time) {
+      out.push({ ...c, time });
+      continue;
+    }
+    out[out.length - 1] = {
+      time,
+      open: last.open,
+      high: Math.max(last.high, c.high),
+      low: Math.min(last.low, c.low),
+      close: c.close,
+      volume: last.volume + c.volume,
+    };
+  }
+  return out;
 }
 
 /**
@@ -42,24 +94,16 @@ export const closedCandles = (candles: readonly Candle[], intervalMs: number, as
  * for display only: the broker's partial candle if it has one, else a candle
  * opened at the live price.
  */
-export function formingCandle(candles: readonly Candle[], asOf: number, lastPrice: number): Candle {
-  const partial = candles.find((c) => c.time === asOf);
-  if (!partial)
-    return {
-      time: asOf,
-      open: lastPrice,
-      high: lastPrice,
-      low: lastPrice,
-      close: lastPrice,
-      volume: 0,
-    };
-  return {
-    ...partial,
-    high: Math.max(partial.high, lastPrice),
-    low: Math.min(partial.low, lastPrice),
-    close: lastPrice,
-  };
-}
+export const formingCandle = (
+  candles: readonly Candle[],
+  asOf: number,
+  lastPrice: number,
+): Candle =>
+  withPrint(
+    candles.find((c) => c.time === asOf),
+    asOf,
+    lastPrice,
+  );
 
 /** `2026-01-14T09:20:00` in IST: readable in ids and the Web UI, and unique per candle down to the second. */
 export const istTimestamp = (epochMs: number): string =>

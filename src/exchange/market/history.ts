@@ -61,11 +61,15 @@ export function minuteCandles(seed: number, u: Underlying, date: string): Candle
   return out;
 }
 
-/** The simulated spot at an instant: the minute's close in session, else the last close. */
+/**
+ * The simulated spot as the minute holding `epochMs` opens: the previous
+ * minute's close, or the last session's close outside hours. A live market
+ * starting from it continues the simulated past without a jump.
+ */
 export function historicalSpot(seed: number, u: Underlying, epochMs: number, date: string): number {
   const day =
     isTradingDay(date) && epochMs >= istEpoch(date, MARKET_OPEN) ? date : previousTradingDay(date);
   const candles = minuteCandles(seed, u, day);
   const minute = Math.floor((epochMs - istEpoch(day, MARKET_OPEN)) / 60_000);
-  return candles[Math.min(Math.max(minute, 0), candles.length - 1)].close;
+  return minute < candles.length ? candles[minute].open : candles[candles.length - 1].close;
 }

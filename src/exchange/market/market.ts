@@ -1,7 +1,8 @@
 import { istDateOf } from '../../domain/calendar';
-import { UNDERLYING_SPECS } from '../../domain/instruments';
+import { indexTokenOf, UNDERLYING_SPECS } from '../../domain/instruments';
 import { roundToTick } from '../../domain/money';
 import type { Underlying } from '../../domain/types';
+import { CandleTape } from './candle-tape';
 import { historicalSpot } from './history';
 import { instrumentKey, isOption, listInstruments, type Instrument } from './instrument';
 import { priceOption } from './option-pricer';
@@ -29,6 +30,8 @@ export interface MarketOptions {
   seed: number;
   strikesAroundSpot: number;
   now: () => number;
+  /** Where index prints are recorded; an in-memory tape starting now by default. */
+  tape?: CandleTape;
 }
 
 const UNDERLYINGS = Object.keys(UNDERLYING_SPECS) as Underlying[];
@@ -39,6 +42,7 @@ const UNDERLYINGS = Object.keys(UNDERLYING_SPECS) as Underlying[];
  */
 export class Market {
   readonly instruments: readonly Instrument[];
+  readonly tape: CandleTape;
   private readonly byToken = new Map<number, Instrument>();
   private readonly byKey = new Map<string, Instrument>();
   private readonly quotes = new Map<number, Quote>();
@@ -53,8 +57,13 @@ export class Market {
     const today = istDateOf(now);
     this.spotRng = mulberry32(hashSeed(options.seed, 'live-spot'));
     this.volumeRng = mulberry32(hashSeed(options.seed, 'live-volume'));
+    this.tape = options.tape ?? new CandleTape({ start: now });
+    // Live prices carry on from the last candle history shows: recorded if any, else simulated.
     this.spots = Object.fromEntries(
-      UNDERLYINGS.map((u) => [u, historicalSpot(options.seed, u, now, today)]),
+      UNDERLYINGS.map((u) => [
+        u,
+        this.tape.lastClose(indexTokenOf(u)) ?? historicalSpot(options.seed, u, now, today),
+      ]),
     ) as Record<Underlying, number>;
     this.instruments = listInstruments(this.spots, today, options.strikesAroundSpot);
     for (const i of this.instruments) {
@@ -133,6 +142,8 @@ export class Market {
   private reprice(nowMs: number): void {
     for (const i of this.instruments) {
       const { ltp, bid, ask } = this.priceOf(i, nowMs);
+      // Option history is derived from the index's, as it is for the simulated past.
+      if (!isOption(i)) this.tape.record(i.token, nowMs, ltp);
       const prev = this.quotes.get(i.token);
       if (!prev) {
         const first = { token: i.token, ltp, bid, ask, open: ltp, high: ltp, low: ltp, close: ltp };

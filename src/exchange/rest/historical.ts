@@ -1,7 +1,9 @@
-import { istDateOf, istEpoch } from '../../domain/calendar';
-import { UNDERLYING_SPECS } from '../../domain/instruments';
+import { istDateOf, istEpoch, MARKET_OPEN } from '../../domain/calendar';
+import { indexTokenOf, UNDERLYING_SPECS } from '../../domain/instruments';
 import { roundToTick } from '../../domain/money';
+import { aggregateCandles } from '../../domain/strategies/candles';
 import { inputError } from '../errors';
+import type { CandleTape } from '../market/candle-tape';
 import { minuteCandles, type Candle } from '../market/history';
 import { isOption, type Instrument } from '../market/instrument';
 import { priceOption } from '../market/option-pricer';
@@ -19,6 +21,7 @@ const INTERVALS: Record<string, { minutes: number; maxDays: number }> = {
   '60minute': { minutes: 60, maxDays: 400 },
   day: { minutes: 0, maxDays: 2000 },
 };
+const MINUTE = 60_000;
 const DAY_MS = 86_400_000;
 
 /** An option's candle from the index candle: premiums are monotone in spot, so high/low map to the extremes. */
@@ -30,20 +33,17 @@ function optionCandle(i: Instrument, c: Candle): Candle {
   return { ...c, open: at(c.open), close: at(c.close), high: Math.max(a, b), low: Math.min(a, b) };
 }
 
-function aggregate(minutes: Candle[], size: number): Candle[] {
-  const out: Candle[] = [];
-  for (let k = 0; k < minutes.length; k += size) {
-    const group = minutes.slice(k, k + size);
-    out.push({
-      time: group[0].time,
-      open: group[0].open,
-      high: Math.max(...group.map((c) => c.high)),
-      low: Math.min(...group.map((c) => c.low)),
-      close: group[group.length - 1].close,
-      volume: group.reduce((s, c) => s + c.volume, 0),
-    });
-  }
-  return out;
+/**
+ * The index's minute candles of one IST day up to `now`: simulated before
+ * the live period, then what the market printed (nothing while it was down).
+ */
+function indexMinutes(q: HistoricalQuery, instrument: Instrument, date: string): Candle[] {
+  const simulated = minuteCandles(q.seed, instrument.underlying, date).filter(
+    (c) => c.time < q.tape.since && c.time <= q.now,
+  );
+  const dayStart = istEpoch(date, '00:00');
+  const token = indexTokenOf(instrument.underlying);
+  return [...simulated, ...q.tape.candles(token, dayStart, Math.min(dayStart + DAY_MS - 1, q.now))];
 }
 
 export interface HistoricalQuery {
@@ -54,6 +54,7 @@ export interface HistoricalQuery {
   oi: boolean;
   seed: number;
   now: number;
+  tape: CandleTape;
 }
 
 /** GET /instruments/historical/:token/:interval, as Kite's { candles: [[time, o, h, l, c, v(, oi)]] }. */
@@ -74,18 +75,14 @@ export function historicalCandles(q: HistoricalQuery): { candles: (string | numb
   const last = Math.min(to, q.now);
   const candles: Candle[] = [];
   for (let day = from; istDateOf(day) <= istDateOf(last); day += DAY_MS) {
-    let minutes = minuteCandles(q.seed, instrument.underlying, istDateOf(day)).filter(
-      (c) => c.time <= q.now,
-    );
+    const date = istDateOf(day);
+    let minutes = indexMinutes(q, instrument, date);
     if (isOption(instrument)) minutes = minutes.map((c) => optionCandle(instrument, c));
-    if (minutes.length === 0) continue;
-    const bars = aggregate(minutes, spec.minutes || minutes.length);
-    // Daily candles carry the date at midnight IST, as Kite's do.
-    candles.push(
-      ...(spec.minutes
-        ? bars
-        : bars.map((c) => ({ ...c, time: istEpoch(istDateOf(day), '00:00') }))),
-    );
+    // Intraday candles align to the open, as Kite's do; daily ones carry the date at midnight IST.
+    const [size, anchor] = spec.minutes
+      ? [spec.minutes * MINUTE, istEpoch(date, MARKET_OPEN)]
+      : [DAY_MS, istEpoch(date, '00:00')];
+    candles.push(...aggregateCandles(minutes, size, anchor));
   }
   const rows = candles
     .filter((c) => (spec.minutes === 0 ? true : c.time >= from && c.time <= last))

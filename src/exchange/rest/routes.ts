@@ -65,6 +65,7 @@ const ROUTES: Route[] = [
         oi: p.oi === '1',
         seed: c.seed,
         now: c.now(),
+        tape: c.market.tape,
       }),
   },
   {
