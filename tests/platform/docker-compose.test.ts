@@ -22,9 +22,16 @@ const ourServices = Object.entries(services).filter(([, s]) => s.build !== undef
 const configEnvNames = new Set(configKeyPaths().map(keyPathToEnvName));
 
 describe('docker-compose.yml matches the code', () => {
-  it('describes Temporal with PostgreSQL, the Web UI, the worker and the exchange', () => {
+  it('describes Temporal with PostgreSQL, the Web UI, the worker, the exchange and the webhook', () => {
     expect(Object.keys(services)).toEqual(
-      expect.arrayContaining(['postgresql', 'temporal', 'temporal-ui', 'worker', 'exchange']),
+      expect.arrayContaining([
+        'postgresql',
+        'temporal',
+        'temporal-ui',
+        'worker',
+        'exchange',
+        'webhook',
+      ]),
     );
     expect(services.temporal.environment).toMatchObject({
       DB: 'postgres12',
@@ -71,6 +78,10 @@ describe('docker-compose.yml matches the code', () => {
     const defaults = loadConfig({ env: {} });
     expect(services.temporal.ports).toContain(`${defaults.temporal.address.split(':')[1]}:7233`);
     expect(services['temporal-ui'].ports).toContain(`${defaults.temporal.uiPort}:8080`);
+    const webhookEnv = services.webhook.environment as Record<string, unknown>;
+    expect(services.webhook.ports).toContain(
+      `${webhookEnv.TRADER__WEBHOOK__PORT}:${webhookEnv.TRADER__WEBHOOK__PORT}`,
+    );
     const workerEnv = services.worker.environment as Record<string, string>;
     expect(workerEnv.TRADER__BROKER__REST_URL).toBe(
       `http://exchange:${exchangeEnv.TRADER__EXCHANGE__PORT}`,
