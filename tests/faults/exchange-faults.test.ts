@@ -1,0 +1,155 @@
+import { startPaperStack, type PaperStack } from '../harness/paper-stack';
+import { openPosition, waitForPhase, type PositionHandle } from '../harness/positions';
+import type { PositionState } from '../../src/workflows/messages';
+import { activityRuns, type ActivityRun } from './helpers/activity-history';
+import { expectExchangeTruth, heldAtExchange, type ExchangeTruth } from './helpers/exchange-truth';
+
+const LATENCY_MS = 400;
+const REJECTION = 'RMS: blocked by fault test';
+
+interface Position {
+  handle: PositionHandle;
+  state: PositionState;
+}
+
+/**
+ * One kind of exchange trouble. The entry goes through whatever `beforeEntry`
+ * sets up, the exit through what `beforeExit` sets up just before the stop
+ * is crossed; `afterCross` may hold things back before the exit can happen.
+ * `evidence` proves the fault really fired, so a fault that silently never
+ * reached the system cannot pass for one the system survived.
+ */
+interface FaultKind {
+  name: string;
+  beforeEntry?(stack: PaperStack): Promise<void>;
+  beforeExit?(stack: PaperStack, position: Position): Promise<void>;
+  afterCross?(stack: PaperStack, position: Position): Promise<void>;
+  evidence(truth: ExchangeTruth, runs: ActivityRun[]): void;
+}
+
+const placements = (runs: ActivityRun[]) => runs.filter((r) => r.type === 'placeOrder');
+const retriedAfter = (runs: ActivityRun[], failure: RegExp) =>
+  runs.filter((r) => r.attempts > 1 && failure.test(r.lastFailure ?? ''));
+
+const waitUntil = async (what: string, predicate: () => boolean | Promise<boolean>) => {
+  const deadline = Date.now() + 15_000;
+  while (!(await predicate())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+};
+
+const injectedFailure = (status: 500 | 429) => async (stack: PaperStack) =>
+  stack.control.injectFaults({ failRequests: { count: 1, status } });
+
+const KINDS: FaultKind[] = [
+  {
+    name: 'rejected exit order',
+    beforeExit: (stack) =>
+      stack.control.injectFaults({ rejectOrders: { count: 1, reason: REJECTION } }),
+    evidence: ({ orders, state }) => {
+      const rejected = orders.filter((o) => o.status === 'REJECTED');
+      expect(rejected).toEqual([
+        expect.objectContaining({ transaction_type: 'SELL', status_message: REJECTION }),
+      ]);
+      expect(state.exitAttempts).toBe(2);
+    },
+  },
+  {
+    name: 'HTTP 500 on entry and on exit',
+    beforeEntry: injectedFailure(500),
+    beforeExit: injectedFailure(500),
+    evidence: (_, runs) => {
+      expect(retriedAfter(runs, /Internal server error \(injected\)/)).toHaveLength(2);
+    },
+  },
+  {
+    name: 'HTTP 429 on entry and on exit',
+    beforeEntry: injectedFailure(429),
+    beforeExit: injectedFailure(429),
+    evidence: (_, runs) => {
+      expect(retriedAfter(runs, /Too many requests/)).toHaveLength(2);
+    },
+  },
+  {
+    name: 'response dropped after the exchange accepted the order',
+    beforeEntry: (stack) => stack.control.injectFaults({ dropOrderResponses: 1 }),
+    beforeExit: (stack) => stack.control.injectFaults({ dropOrderResponses: 1 }),
+    evidence: (_, runs) => {
+      // Both orders were found by their tag, not placed a second time.
+      expect(placements(runs).map((r) => r.result)).toEqual([
+        expect.objectContaining({ adopted: true }),
+        expect.objectContaining({ adopted: true }),
+      ]);
+    },
+  },
+  {
+    name: 'latency spike on every request',
+    beforeEntry: (stack) => stack.control.injectFaults({ latencyMs: LATENCY_MS }),
+    evidence: (_, runs) => {
+      // A placement is a tag look-up and a place: two slow round trips each.
+      for (const run of placements(runs))
+        expect(run.closedAt! - run.startedAt!).toBeGreaterThanOrEqual(2 * LATENCY_MS);
+    },
+  },
+  {
+    name: 'paused ticks',
+    beforeEntry: (stack) => stack.control.pauseTicks(true),
+    afterCross: async (stack, { handle, state }) => {
+      // The price is through the stop, but nothing tells the worker so.
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(await waitForPhase(handle, 'OPEN')).toMatchObject({ exits: state.exits });
+      await stack.control.pauseTicks(false);
+    },
+    evidence: ({ summary }) => expect(summary.exitReason).toBe('STOP_LOSS'),
+  },
+  {
+    name: 'ticker connections dropped',
+    beforeEntry: (stack) => stack.control.dropTickerConnections(),
+    beforeExit: async (stack) => {
+      await stack.control.dropTickerConnections();
+      // The stop is crossed while the worker is offline: only the resubscribe snapshot can show it.
+      await waitUntil('the worker sees the drop', () => !stack.worker!.hub.isConnected);
+    },
+    evidence: ({ summary }) => expect(summary.exitReason).toBe('STOP_LOSS'),
+  },
+  {
+    name: 'exchange restart while the position is open',
+    beforeExit: async (stack, { state }) => {
+      await stack.restartExchange(500);
+      expect(await heldAtExchange(stack, state.contract!.tradingSymbol)).toBe(state.quantity);
+    },
+    evidence: ({ summary, state }) => {
+      expect(summary.exitReason).toBe('STOP_LOSS');
+      expect(state.exitAttempts).toBe(1);
+    },
+  },
+];
+
+describe('exchange faults: every position enters and exits through them and agrees with the exchange', () => {
+  let stack: PaperStack;
+  beforeAll(async () => {
+    stack = await startPaperStack();
+  });
+  afterAll(() => stack.stop());
+  afterEach(async () => {
+    await stack.control.clearFaults();
+    await stack.control.pauseTicks(false);
+    await stack.resetAccount();
+  });
+
+  it.each(KINDS.map((k) => [k.name, k] as const))('%s', async (_, kind) => {
+    await kind.beforeEntry?.(stack);
+    const position = await openPosition(stack);
+    const { token } = position.state.contract!;
+    // OPEN shows before the price trigger is armed; the exit faults are meant for a watched position.
+    await waitUntil('the stop is watched', () =>
+      stack.worker!.hub.subscribedTokens.includes(token),
+    );
+    await kind.beforeExit?.(stack, position);
+    await stack.control.pinPrice(token, position.state.exits!.stopLoss);
+    await kind.afterCross?.(stack, position);
+    const truth = await expectExchangeTruth(stack, position.handle);
+    kind.evidence(truth, await activityRuns(position.handle));
+  });
+});

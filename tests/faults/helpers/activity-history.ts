@@ -1,0 +1,43 @@
+import type { WorkflowHandle } from '@temporalio/client';
+import { defaultPayloadConverter, tsToMs } from '@temporalio/common';
+
+/** One scheduled activity as the workflow history records it once it has closed. */
+export interface ActivityRun {
+  type: string;
+  /** Attempts it took; above 1 means Temporal retried it. */
+  attempts: number;
+  /** The failure that made Temporal retry, if it did. */
+  lastFailure?: string;
+  result?: unknown;
+  startedAt?: number;
+  closedAt?: number;
+}
+
+/**
+ * Reads what the faults did from the history rather than from timing: the
+ * attempt count and last failure of a retried activity, and each result.
+ */
+export async function activityRuns(handle: WorkflowHandle): Promise<ActivityRun[]> {
+  const { events } = await handle.fetchHistory();
+  const runs = new Map<string, ActivityRun>();
+  for (const e of events ?? []) {
+    const id = String(e.eventId);
+    const scheduled = e.activityTaskScheduledEventAttributes;
+    if (scheduled) runs.set(id, { type: scheduled.activityType?.name ?? '?', attempts: 0 });
+    const started = e.activityTaskStartedEventAttributes;
+    if (started) {
+      const run = runs.get(String(started.scheduledEventId))!;
+      run.attempts = started.attempt ?? 1;
+      run.lastFailure = started.lastFailure?.message ?? undefined;
+      run.startedAt = tsToMs(e.eventTime);
+    }
+    const completed = e.activityTaskCompletedEventAttributes;
+    if (completed) {
+      const run = runs.get(String(completed.scheduledEventId))!;
+      const payload = completed.result?.payloads?.[0];
+      run.result = payload ? defaultPayloadConverter.fromPayload(payload) : undefined;
+      run.closedAt = tsToMs(e.eventTime);
+    }
+  }
+  return [...runs.values()];
+}
