@@ -31,6 +31,13 @@ export class WorkerProcess {
     return this.child?.pid;
   }
 
+  /** False once the process has exited, whether stopped, killed or crashed on its own. */
+  get running(): boolean {
+    return (
+      this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null
+    );
+  }
+
   /** Starts the worker and resolves once it polls its task queue. */
   async start(timeoutMs = 60_000): Promise<void> {
     if (this.child) throw new Error('worker process already running');
