@@ -8,6 +8,7 @@ import { PAPER_CREDENTIALS } from '../../src/config';
 import { startPaperStack, type PaperStack } from '../harness/paper-stack';
 import { submitSignal } from '../../src/client/submit';
 import { newSignal, openPosition } from '../harness/positions';
+import { historyText } from '../harness/history-text';
 import { WorkerProcess } from '../harness/worker-process';
 import { expectExchangeTruth } from './helpers/exchange-truth';
 
@@ -22,22 +23,12 @@ const FAKE = {
  * input or result is as visible as one in a plain field (Temporal's JSON
  * form would show it base64-encoded, where a plain search cannot see it).
  */
-function readable(value: unknown): unknown {
-  // isView, not instanceof: the SDK's buffers come from outside jest's realm.
-  if (ArrayBuffer.isView(value))
-    return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('utf8');
-  if (Array.isArray(value)) return value.map(readable);
-  if (value && typeof value === 'object')
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, readable(v)]));
-  return value;
-}
-
 /** Every run of every workflow this session's worker ran, as exported through the client. */
 async function exportHistories(client: Client, taskQueue: string): Promise<Map<string, string>> {
   const histories = new Map<string, string>();
   for await (const run of client.workflow.list({ query: `TaskQueue = "${taskQueue}"` })) {
-    const history = await client.workflow.getHandle(run.workflowId, run.runId).fetchHistory();
-    histories.set(`${run.workflowId}/${run.runId}`, JSON.stringify(readable(history)));
+    const handle = client.workflow.getHandle(run.workflowId, run.runId);
+    histories.set(`${run.workflowId}/${run.runId}`, await historyText(handle));
   }
   return histories;
 }
