@@ -1,4 +1,5 @@
-import { aggregateCandles, candleStart, withPrint } from '../../domain/strategies/candles';
+import { aggregateCandles, candleStart } from '../../domain/strategies/candles';
+import { MinuteCandles } from '../../domain/strategies/candles-recorder';
 import type { Candle } from '../../domain/strategies/types';
 import type { Journal } from '../store/journal';
 
@@ -26,12 +27,10 @@ export interface CandleTapeOptions {
 export class CandleTape {
   /** The first minute of the live period: history before it is simulated. */
   readonly since: number;
-  /** Per token, oldest first; the last candle may still be forming. */
-  private readonly minutes = new Map<number, Candle[]>();
+  private readonly minutes: MinuteCandles;
   /** Tokens whose last candle has prints the journal has not seen. */
   private readonly unjournalled = new Set<number>();
   private readonly isSessionOpen: (epochMs: number) => boolean;
-  private readonly retainMs: number;
   private readonly journal: Journal<TapeEntry> | undefined;
 
   constructor(
@@ -39,7 +38,7 @@ export class CandleTape {
     stored?: { journal: Journal<TapeEntry>; events: TapeEntry[] },
   ) {
     this.isSessionOpen = options.isSessionOpen ?? (() => true);
-    this.retainMs = options.retainMs ?? DEFAULT_RETAIN_MS;
+    this.minutes = new MinuteCandles(options.retainMs ?? DEFAULT_RETAIN_MS);
     this.journal = stored?.journal;
     let since = candleStart(options.start, 0, MINUTE);
     const replayed = new Map<number, Candle[]>();
@@ -49,48 +48,33 @@ export class CandleTape {
     }
     this.since = since;
     if (!stored?.events.some((e) => 'since' in e)) this.journal?.append({ since });
-    const oldest = options.start - this.retainMs;
     // A minute cut short by a stop is journalled twice when the next start continues it.
     for (const [token, candles] of replayed)
-      this.minutes.set(
-        token,
-        aggregateCandles(candles, MINUTE, 0).filter((c) => c.time >= oldest),
-      );
+      this.minutes.restore(token, aggregateCandles(candles, MINUTE, 0));
   }
 
   /** One published price of `token` at `at`. */
   record(token: number, at: number, price: number): void {
     if (!this.isSessionOpen(at)) return;
-    const time = candleStart(at, 0, MINUTE);
-    let candles = this.minutes.get(token);
-    if (!candles) this.minutes.set(token, (candles = []));
-    const last = candles[candles.length - 1];
-    // A clock that stepped back cannot rewrite a published minute.
-    if (last && time < last.time) return;
+    const { finished } = this.minutes.add(token, at, price);
+    if (finished) this.journal?.append({ token, candle: finished });
     this.unjournalled.add(token);
-    if (last?.time === time) {
-      candles[candles.length - 1] = withPrint(last, time, price);
-      return;
-    }
-    if (last) this.journal?.append({ token, candle: last });
-    candles.push(withPrint(undefined, time, price));
-    while (candles[0].time < time - this.retainMs) candles.shift();
   }
 
-  /** Recorded minute candles of `token` opening in [fromMs, toMs], oldest first. */
+  /** Recorded minute candles of `token` opening in [fromMs, toMs), oldest first. */
   candles(token: number, fromMs: number, toMs: number): Candle[] {
-    return (this.minutes.get(token) ?? []).filter((c) => c.time >= fromMs && c.time <= toMs);
+    return this.minutes.between(token, fromMs, toMs);
   }
 
   lastClose(token: number): number | undefined {
-    return this.minutes.get(token)?.at(-1)?.close;
+    return this.minutes.last(token)?.close;
   }
 
   /** Journals the forming minutes as far as they got, so a restart serves them. */
   close(): void {
     if (!this.journal) return;
     for (const token of this.unjournalled) {
-      const last = this.minutes.get(token)?.at(-1);
+      const last = this.minutes.last(token);
       if (last) this.journal.append({ token, candle: last });
     }
     this.journal.close();

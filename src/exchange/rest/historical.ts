@@ -43,7 +43,7 @@ function indexMinutes(q: HistoricalQuery, instrument: Instrument, date: string):
   );
   const dayStart = istEpoch(date, '00:00');
   const token = indexTokenOf(instrument.underlying);
-  return [...simulated, ...q.tape.candles(token, dayStart, Math.min(dayStart + DAY_MS - 1, q.now))];
+  return [...simulated, ...q.tape.candles(token, dayStart, Math.min(dayStart + DAY_MS, q.now + 1))];
 }
 
 export interface HistoricalQuery {

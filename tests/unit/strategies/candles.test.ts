@@ -7,6 +7,7 @@ import {
   withPrint,
   type Candle,
 } from '../../../src/domain/strategies';
+import { MinuteCandles } from '../../../src/domain/strategies/candles-recorder';
 
 const MINUTE = 60_000;
 const OPEN = istEpoch('2026-11-20', '09:15');
@@ -62,5 +63,26 @@ describe('candle arithmetic', () => {
       close: 8,
       volume: 0,
     });
+  });
+});
+
+describe('MinuteCandles', () => {
+  it('folds prints per minute, reports the minute each new one finishes, and keeps a bounded window', () => {
+    const minutes = new MinuteCandles(2 * MINUTE);
+    expect(minutes.add(1, OPEN + 1_000, 10)).toEqual({});
+    expect(minutes.add(1, OPEN + 2_000, 12)).toEqual({});
+    expect(minutes.add(1, OPEN + MINUTE, 11)).toEqual({
+      finished: { time: OPEN, open: 10, high: 12, low: 10, close: 12, volume: 0 },
+    });
+    // A clock that stepped back cannot rewrite a minute already left.
+    expect(minutes.add(1, OPEN + 3_000, 1)).toEqual({});
+    minutes.add(1, OPEN + 3 * MINUTE, 13);
+    expect(minutes.between(1, 0, Infinity).map((c) => c.time)).toEqual([
+      OPEN + MINUTE,
+      OPEN + 3 * MINUTE,
+    ]);
+    expect(minutes.between(1, OPEN + MINUTE, OPEN + 3 * MINUTE)).toHaveLength(1);
+    expect(minutes.last(1)?.close).toBe(13);
+    expect(minutes.last(2)).toBeUndefined();
   });
 });
