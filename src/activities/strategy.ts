@@ -50,7 +50,16 @@ export function brokerCandleSource(broker: KiteBroker): CandleSource {
   };
 }
 
-export type StrategyActivityDeps = { config: Pick<Config, 'runner'> } & (
+/** Candles built from this worker's ticks, for the candles the broker has not published yet. */
+export interface TickCandleSource {
+  /** Candles of `intervalMs` opening in [fromMs, toMs), or undefined unless every tick of the span was seen. */
+  candles(token: number, intervalMs: number, fromMs: number, toMs: number): Candle[] | undefined;
+}
+
+export type StrategyActivityDeps = {
+  config: Pick<Config, 'runner'>;
+  tickCandles?: TickCandleSource;
+} & (
   { broker: KiteBroker; candles?: CandleSource } | { broker?: undefined; candles: CandleSource }
 );
 
@@ -73,6 +82,8 @@ export interface Evaluation {
   asOf: number;
   /** How many closed candles the strategies saw. */
   candles: number;
+  /** How many of them were built from ticks because the broker had not published them yet. */
+  fromTicks?: number;
   signals: Signal[];
   strategies: StrategyReport[];
   /** Why nothing was evaluated, e.g. the candle closing at asOf is not published yet. */
@@ -99,19 +110,36 @@ export function createStrategyActivities(deps: StrategyActivityDeps) {
   }
 
   /**
+   * The closed candles after the broker's newest, built from ticks, or none
+   * unless the builder watched that whole span: a candle from half the
+   * ticks would be a different candle.
+   */
+  function tickTail(published: Candle[], token: number, input: EvaluateInput): Candle[] {
+    const { intervalMs, asOf } = input;
+    const newest = published[published.length - 1];
+    if (!deps.tickCandles || !newest || newest.time >= asOf - intervalMs) return [];
+    return deps.tickCandles.candles(token, intervalMs, newest.time + intervalMs, asOf) ?? [];
+  }
+
+  /**
    * Runs the enabled strategies on the candles closed at `asOf`. Signals are
    * stamped with the candle close, not the wall clock, so a retry returns
-   * the same signals with the same ids.
+   * signals with the same ids; and a retry that still finds the broker
+   * lagging gets the same tick-built candles, since a passed minute never
+   * changes in the builder.
    */
   async function evaluateStrategies(input: EvaluateInput): Promise<Evaluation> {
     const { underlying, intervalMs, asOf } = input;
     const token = indexTokenOf(underlying);
-    const { all, closed } = await history(input, token);
+    const { all, closed: published } = await history(input, token);
+    const tail = tickTail(published, token, input);
+    const closed = [...published, ...tail].slice(-historyCandles);
     const lastPrice = await source.lastPrice(token);
     const base = {
       underlying,
       asOf,
       candles: closed.length,
+      ...(tail.length > 0 && { fromTicks: tail.length }),
       ...(lastPrice !== undefined && { forming: formingCandle(all, asOf, lastPrice) }),
     };
     const newest = closed[closed.length - 1];

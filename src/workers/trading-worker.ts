@@ -4,9 +4,11 @@ import { createAccountActivities } from '../activities/account';
 import { createActivities } from '../activities';
 import { createStrategyActivities } from '../activities/strategy';
 import { createKiteBroker } from '../adapters/kite/client';
+import { TickCandles } from '../adapters/kite/tick-candles';
 import { TickHub } from '../adapters/kite/tick-hub';
 import { createTicker } from '../adapters/kite/ticker';
 import type { Config, Secrets } from '../config';
+import { indexTokenOf } from '../domain/instruments';
 import type { Logger } from '../log';
 
 export interface TradingWorkerOptions {
@@ -47,6 +49,7 @@ export async function createTradingWorker({
   });
   const ticker = createTicker({ url: config.broker.tickerUrl, ...credentials });
   const hub = new TickHub(ticker, { logger });
+  const tickCandles = new TickCandles(hub, ticker, config.runner.underlyings.map(indexTokenOf));
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const clientConnection = await Connection.connect({ address: config.temporal.address });
   const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
@@ -59,7 +62,7 @@ export async function createTradingWorker({
     activities: {
       ...createActivities({ broker, hub }),
       ...createAccountActivities({ client, taskQueue, risk: config.risk }),
-      ...createStrategyActivities({ broker, config }),
+      ...createStrategyActivities({ broker, config, tickCandles }),
     },
     ...tuning,
   });

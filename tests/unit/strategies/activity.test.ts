@@ -2,8 +2,10 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import type { KiteBroker } from '../../../src/adapters/kite/client';
 import {
   createStrategyActivities,
+  type CandleSource,
   type EvaluateInput,
   type Evaluation,
+  type TickCandleSource,
 } from '../../../src/activities/strategy';
 import { loadConfig } from '../../../src/config';
 import { istEpoch } from '../../../src/domain/calendar';
@@ -74,5 +76,56 @@ describe('evaluateStrategies over the broker', () => {
     const result = await evaluate(broker);
     expect(result.signals.map((s) => s.strategy)).toContain('rsiReversal');
     expect(result.forming).toMatchObject({ low: 1, close: 107.25 });
+  });
+});
+
+describe('evaluateStrategies when the broker lags', () => {
+  /** A broker whose history stops one candle short of asOf, as Kite's does for a few seconds. */
+  const lagging: CandleSource = {
+    async candles() {
+      return history.slice(0, -1);
+    },
+    async lastPrice() {
+      return 107.25;
+    },
+  };
+  const closing = history[history.length - 1];
+  /** A tick builder that watched from `watchedFrom`, holding the candle the broker has not published. */
+  const builder = (watchedFrom: number) => {
+    const asked: number[][] = [];
+    const ticks: TickCandleSource = {
+      candles(token, intervalMs, fromMs, toMs) {
+        asked.push([token, intervalMs, fromMs, toMs]);
+        return watchedFrom <= fromMs ? [closing] : undefined;
+      },
+    };
+    return { ticks, asked };
+  };
+  const evaluateWith = (tickCandles: TickCandleSource): Promise<Evaluation> =>
+    new MockActivityEnvironment().run(
+      createStrategyActivities({ candles: lagging, tickCandles, config }).evaluateStrategies,
+      input,
+    );
+
+  it('evaluates the closing candle built from ticks, with the ids the published one would get', async () => {
+    const { ticks, asked } = builder(asOf - 10 * MINUTE);
+    const result = await evaluateWith(ticks);
+    expect(asked[0]).toEqual([256265, MINUTE, asOf - MINUTE, asOf]);
+    expect(result.skipped).toBeUndefined();
+    expect(result.fromTicks).toBe(1);
+    const published = await evaluate(fakeBroker(history).broker);
+    expect(result.signals).toEqual(published.signals);
+    expect(result.signals.map((s) => s.id)).toContain('rsiReversal-NIFTY-2026-01-14T09:31:00');
+    // A retry that still finds the broker lagging gets the same candle, hence the same signals.
+    expect((await evaluateWith(ticks)).signals).toEqual(result.signals);
+  });
+
+  it('keeps skipping when the builder did not watch the whole candle', async () => {
+    const result = await evaluateWith(builder(asOf - 30_000).ticks);
+    expect(result.signals).toEqual([]);
+    expect(result.fromTicks).toBeUndefined();
+    expect(result.skipped).toBe(
+      'no candle closing at 2026-01-14T09:31:00 IST yet; newest closed 2026-01-14T09:30:00',
+    );
   });
 });
