@@ -1,72 +1,20 @@
-import type { Client, WorkflowHandle } from '@temporalio/client';
-import { createStrategyActivities, type CandleSource } from '../../src/activities/strategy';
-import { positionRulesFrom } from '../../src/client/submit';
-import { loadConfig } from '../../src/config';
-import { istDateOf } from '../../src/domain/calendar';
+import type { Client } from '@temporalio/client';
+import { createStrategyActivities } from '../../src/activities/strategy';
 import { positionStateQuery } from '../../src/workflows/messages';
-import type { runnerWorkflow } from '../../src/workflows/runner';
 import {
   pauseRunnerSignal,
   resumeRunnerSignal,
-  runnerStatusQuery,
   stopRunnerSignal,
   type RunnerInput,
-  type RunnerStatus,
 } from '../../src/workflows/runner-messages';
 import { StrategyKey, UnderlyingKey } from '../../src/workflows/search-attributes';
-import { candlesFrom, RSI_LONG_PATH } from '../unit/strategies/paths';
+import {
+  rsiOnlyConfig,
+  scriptedCandles,
+  startScriptedRunner,
+  waitForRunner as waitFor,
+} from '../harness/runner';
 import { startTestWorker, testClient, type RunningWorker } from '../harness/temporal';
-
-const INTERVAL_MS = 1_000;
-const base = loadConfig({ env: {} });
-
-/**
- * Real strategy activity, scripted market: every candle close sees the RSI
- * reversal path ending on the candle that just closed, so rsiReversal fires
- * LONG on every candle. The still-forming candle carries a crash to 1; if it
- * were ever evaluated, RSI would read near 0 and no signal would fire.
- */
-const scripted: CandleSource = {
-  async candles({ toMs, intervalMs }) {
-    const closed = candlesFrom(RSI_LONG_PATH, intervalMs).map((c, i) => ({
-      ...c,
-      time: toMs - (RSI_LONG_PATH.length - i) * intervalMs,
-    }));
-    const forming = { time: toMs, open: 107, high: 107, low: 1, close: 1, volume: 1 };
-    return [...closed, forming];
-  },
-  async lastPrice() {
-    return 107.5;
-  },
-};
-
-const config = {
-  runner: {
-    ...base.runner,
-    historyCandles: RSI_LONG_PATH.length,
-    strategies: {
-      ...base.runner.strategies,
-      macdCrossover: { ...base.runner.strategies.macdCrossover, enabled: false },
-      bollingerBreakout: { ...base.runner.strategies.bollingerBreakout, enabled: false },
-      emaCrossover: { ...base.runner.strategies.emaCrossover, enabled: false },
-    },
-  },
-};
-
-const waitFor = async (
-  handle: WorkflowHandle<typeof runnerWorkflow>,
-  ok: (s: RunnerStatus) => boolean,
-  timeoutMs = 20_000,
-): Promise<RunnerStatus> => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const status = await handle.query(runnerStatusQuery);
-    if (ok(status)) return status;
-    if (Date.now() > deadline)
-      throw new Error(`runner status never matched: ${JSON.stringify(status)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-};
 
 describe('runnerWorkflow on a real dev server', () => {
   let client: Client;
@@ -76,7 +24,7 @@ describe('runnerWorkflow on a real dev server', () => {
   beforeAll(async () => {
     ({ client, close: closeClient } = await testClient());
     worker = await startTestWorker({
-      activities: createStrategyActivities({ config, candles: scripted }),
+      activities: createStrategyActivities({ config: rsiOnlyConfig, candles: scriptedCandles }),
     });
   });
   afterAll(async () => {
@@ -84,26 +32,7 @@ describe('runnerWorkflow on a real dev server', () => {
     await closeClient();
   });
 
-  const start = async (over: Partial<RunnerInput>) => {
-    const rules = positionRulesFrom(base);
-    const input: RunnerInput = {
-      day: istDateOf(Date.now()),
-      underlyings: ['NIFTY'],
-      intervalMs: INTERVAL_MS,
-      settleMs: 200,
-      cooldownMs: 3_600_000,
-      candlesPerRun: 1_000,
-      session: { ...base.session, calendar: 'always-open' },
-      // Strength tops out at 10, so every position is rejected at VALIDATING: no broker needed.
-      rules: { ...rules, signals: { ...rules.signals, minStrength: 11 } },
-      ...over,
-    };
-    return client.workflow.start<typeof runnerWorkflow>('runnerWorkflow', {
-      workflowId: `runner-test-${Math.random().toString(36).slice(2, 10)}`,
-      taskQueue: worker.taskQueue,
-      args: [input],
-    });
-  };
+  const start = (over: Partial<RunnerInput>) => startScriptedRunner(client, worker.taskQueue, over);
 
   it('turns a closed-candle signal into one child position, then holds the cooldown', async () => {
     const handle = await start({});

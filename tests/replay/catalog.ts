@@ -1,0 +1,36 @@
+import path from 'node:path';
+
+export const HISTORIES_DIR = path.resolve(__dirname, '../histories');
+
+/**
+ * Every recorded history, by workflow type and path. A path with a `-runN`
+ * suffix is one run of a chain that continued as new: each run replays on
+ * its own, and the later run starts from the carried state.
+ */
+export const CATALOG = {
+  positionWorkflow: [
+    'target',
+    'stop-loss',
+    'trailing-stop',
+    'force-exit',
+    'pause-resume',
+    'modify-exits',
+    'max-hold',
+    'kill-switch',
+    'continue-as-new-run1',
+    'continue-as-new-run2',
+    'entry-failed',
+    'rejected',
+  ],
+  accountWorkflow: ['risk-book', 'kill-switch'],
+  runnerWorkflow: ['continue-as-new-run1', 'continue-as-new-run2'],
+} as const;
+
+export type WorkflowType = keyof typeof CATALOG;
+
+export const historyName = (type: WorkflowType, path: string) => `${type}-${path}`;
+
+export const catalogNames = (): string[] =>
+  Object.entries(CATALOG).flatMap(([type, paths]) =>
+    paths.map((p) => historyName(type as WorkflowType, p)),
+  );
