@@ -19,6 +19,13 @@ type Sources = Map<string, string>;
 
 const isTree = (v: unknown): v is Tree => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** YAML aliases can make a value contain itself; no configuration value does, and merging one never ends. */
+function containsItself(value: unknown, ancestors: object[] = []): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (ancestors.includes(value)) return true;
+  return Object.values(value).some((v) => containsItself(v, [...ancestors, value]));
+}
+
 /** `MAX_OPEN_POSITIONS` -> `maxOpenPositions`. */
 export const envSegmentToKey = (segment: string): string =>
   segment.toLowerCase().replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
@@ -49,6 +56,9 @@ function readYamlLayer(file: string): Tree {
   }
   if (parsed === null || parsed === undefined) return {};
   if (!isTree(parsed)) throw new ConfigError([`${file}: expected a YAML mapping at the top level`]);
+  if (containsItself(parsed)) {
+    throw new ConfigError([`${file}: a YAML alias makes a value contain itself`]);
+  }
   return parsed;
 }
 
@@ -68,6 +78,8 @@ export function envLayer(env: NodeJS.ProcessEnv): { layer: Tree; names: Map<stri
     } catch {
       value = raw;
     }
+    // Kept as text, so the schema names the key and the variable rather than the merge overflowing.
+    if (containsItself(value)) value = raw;
     node[keys[keys.length - 1]] = value;
     names.set(keys.join('.'), name);
   }
