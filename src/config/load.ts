@@ -38,7 +38,13 @@ function mergeInto(target: Tree, layer: Tree, source: string, sources: Sources, 
   for (const [key, value] of Object.entries(layer)) {
     const at = prefix ? `${prefix}.${key}` : key;
     if (isTree(value)) {
-      if (!isTree(target[key])) target[key] = {};
+      if (!isTree(target[key])) {
+        target[key] = {};
+        // The value it replaces is gone, and with it that value's claim to be the source.
+        sources.delete(at);
+      }
+      // An empty mapping sets no key below it, so it alone is where a problem there comes from.
+      if (Object.keys(value).length === 0) sources.set(at, source);
       mergeInto(target[key] as Tree, value, source, sources, at);
     } else {
       target[key] = structuredClone(value);
