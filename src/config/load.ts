@@ -92,8 +92,15 @@ export function envLayer(env: NodeJS.ProcessEnv): { layer: Tree; names: Map<stri
   return { layer, names };
 }
 
+// Through lists too: an issue in one element names the element's value, not "nothing".
 const valueAt = (tree: unknown, keys: PropertyKey[]): unknown =>
-  keys.reduce<unknown>((node, k) => (isTree(node) ? node[String(k)] : undefined), tree);
+  keys.reduce<unknown>(
+    (node, k) =>
+      typeof node === 'object' && node !== null
+        ? (node as Record<string, unknown>)[String(k)]
+        : undefined,
+    tree,
+  );
 
 /** Where a value came from: the layers that set it or any key under it. */
 function sourceOf(at: string, sources: Sources): string | undefined {
@@ -101,7 +108,10 @@ function sourceOf(at: string, sources: Sources): string | undefined {
   const layers = new Set(
     [...sources].filter(([key]) => key.startsWith(`${at}.`)).map(([, src]) => src),
   );
-  return layers.size > 0 ? [...layers].join(' and ') : undefined;
+  if (layers.size > 0) return [...layers].join(' and ');
+  // A list element has no source of its own: the list's is its.
+  const parent = at.slice(0, at.lastIndexOf('.'));
+  return /\.\d+$/.test(at) ? sourceOf(parent, sources) : undefined;
 }
 
 function describeIssues(error: z.ZodError, merged: Tree, sources: Sources): string[] {
