@@ -303,7 +303,8 @@ export function validateExitModification(
   if (valid('target', mod.target) && toPaise(mod.target) <= current) {
     reasons.push(`target: ${mod.target} must be above the current premium ${currentPremium}`);
   }
-  if (mod.trailing) {
+  // Only null removes the trailing stop; any other value, falsy or not, must be a rule.
+  if (mod.trailing !== undefined && mod.trailing !== null) {
     const parsed = trailingSchema.safeParse(mod.trailing);
     if (!parsed.success) reasons.push(...describeIssues(parsed.error, mod.trailing, 'trailing'));
   }
