@@ -1,0 +1,159 @@
+import { samples, type BenchContext } from './lib/context';
+import { openBatch, type OpenPosition } from './lib/open';
+import { countInPhase, crossingPrice, terminateAll, VARIANTS } from './lib/positions';
+import type { BenchOutcome, Row } from './lib/report';
+import { sleep, within } from './lib/rendezvous';
+import { startBenchStack, type BenchStack } from './lib/stack';
+import { ratio, summarize } from './lib/stats';
+import { measureUsage, type Usage } from './lib/usage';
+import os from 'node:os';
+
+const TICK_INTERVAL_MS = 200; // every instrument at 5/s
+const OPEN_CONCURRENCY = 20;
+const USAGE_WINDOW_MS = 20_000;
+const LATE_MS = 1_000;
+const MISSED_MS = 10_000;
+const PIN_SPACING_MS = 300;
+
+/** Tops the book up to `size` open positions, a bounded number of entries in flight at a time. */
+async function growTo(
+  stack: BenchStack,
+  book: OpenPosition[],
+  size: number,
+  log: (m: string) => void,
+) {
+  let next = book.length;
+  while (book.length < size) {
+    const wanted = Math.min(OPEN_CONCURRENCY, size - book.length);
+    const variants = Array.from({ length: wanted }, () => VARIANTS[next++ % VARIANTS.length]);
+    book.push(...(await openBatch(stack, variants)));
+    if (book.length % 100 < OPEN_CONCURRENCY) log(`${book.length}/${size} entries filled`);
+  }
+  const deadline = Date.now() + 180_000;
+  let open = await countInPhase(stack, 'OPEN');
+  while (open < size && Date.now() < deadline) {
+    await sleep(2_000);
+    open = await countInPhase(stack, 'OPEN');
+  }
+  return open;
+}
+
+interface TriggerSample {
+  latencies: number[];
+  late: number;
+  missed: number;
+}
+
+/**
+ * Pins contracts one after another (every position on a pinned contract
+ * must exit) until at least a tenth of the book, and 30 positions, have
+ * been triggered, while the rest keeps ticking.
+ */
+async function triggerSample(stack: BenchStack, book: OpenPosition[]): Promise<TriggerSample> {
+  const byToken = new Map<number, OpenPosition[]>();
+  for (const p of book) byToken.set(p.token, [...(byToken.get(p.token) ?? []), p]);
+  const target = Math.max(30, Math.ceil(book.length / 10));
+  const exits: Promise<number | undefined>[] = [];
+  const pinned: number[] = [];
+  for (const [token, positions] of byToken) {
+    if (exits.length >= target) break;
+    const price = crossingPrice(Math.min(...positions.map((p) => p.entryPrice)));
+    const crossed = stack.clock.crossingPublished(token, price);
+    for (const p of positions) {
+      const exited = within(stack.clock.orderReceived(p.exitTag), MISSED_MS);
+      exits.push(
+        Promise.all([crossed, exited]).then(([t, o]) => (o === undefined ? undefined : o - t)),
+      );
+    }
+    await stack.control.pinPrice(token, price);
+    pinned.push(token);
+    await sleep(PIN_SPACING_MS);
+  }
+  const results = await Promise.all(exits);
+  await sleep(3_000); // let the exits settle before the next size reuses these contracts
+  for (const token of pinned) await stack.control.unpin(token);
+  book.splice(0, book.length, ...book.filter((p) => !pinned.includes(p.token)));
+  const latencies = results.filter((r): r is number => r !== undefined);
+  return {
+    latencies,
+    late: latencies.filter((l) => l > LATE_MS).length,
+    missed: results.length - latencies.length,
+  };
+}
+
+/**
+ * 100, 500 and 1,000 positions supervised at once, every instrument ticking
+ * at 5/s: the worker's CPU and memory over a steady window, then tick-to-exit
+ * for a sample of the book. Baselines from the same run: the idle worker
+ * (no positions, same feed) and the bare triggered workflow measured at the
+ * same size, under the same load.
+ */
+export async function capacity(ctx: BenchContext): Promise<BenchOutcome> {
+  const sizes = ctx.quick ? [10, 30] : [100, 500, 1000];
+  const stack = await startBenchStack(ctx.temporal, {
+    name: 'capacity',
+    tickIntervalMs: TICK_INTERVAL_MS,
+  });
+  const rows: Row[] = [];
+  const details: Record<string, unknown> = { sizes, tickIntervalMs: TICK_INTERVAL_MS };
+  try {
+    await sleep(5_000);
+    const idle = await measureUsage(stack.worker, USAGE_WINDOW_MS);
+    details.idle = idle;
+    ctx.log(`idle worker ${JSON.stringify(idle)}`);
+    const book: OpenPosition[] = [];
+    for (const size of sizes) {
+      const started = Date.now();
+      const open = await growTo(stack, book, size, ctx.log);
+      const fillSeconds = Math.round((Date.now() - started) / 1000);
+      ctx.log(`${open} OPEN of ${size} after ${fillSeconds} s`);
+      const usage: Usage = await measureUsage(stack.worker, USAGE_WINDOW_MS);
+      ctx.log(`usage at ${size}: ${JSON.stringify(usage)}`);
+      const sample = await triggerSample(stack, book);
+      const bare: number[] = [];
+      for (let i = 0; i < samples(ctx, 20); i++) bare.push(await ctx.baseline.triggered());
+      const real = summarize(sample.latencies);
+      const base = summarize(bare);
+      details[`size${size}`] = {
+        open,
+        fillSeconds,
+        usage,
+        sample: { ...sample, latencies: undefined },
+        real,
+        base,
+      };
+      const at = `@${size}`;
+      rows.push(
+        {
+          metric: `capacity ${at}: tick → exit order`,
+          unit: 'ms',
+          n: real.n,
+          median: real.median,
+          p99: real.p99,
+          baseline: `bare triggered workflow at this load: median ${base.median}, p99 ${base.p99}`,
+          ratio: ratio(real.median, base.median),
+          note: `${open}/${size} OPEN; late (>${LATE_MS} ms) ${sample.late}, missed ${sample.missed}`,
+        },
+        {
+          metric: `capacity ${at}: worker CPU`,
+          unit: '% of a core',
+          value: usage.workerCpuPct,
+          baseline: `idle worker ${idle.workerCpuPct}`,
+          ratio: ratio(usage.workerCpuPct, idle.workerCpuPct),
+          note: `machine busy ${usage.machineBusyPct}% of ${os.cpus().length} cores`,
+        },
+        {
+          metric: `capacity ${at}: worker RSS`,
+          unit: 'MiB',
+          value: usage.workerRssMiB,
+          baseline: `idle worker ${idle.workerRssMiB}`,
+          ratio: ratio(usage.workerRssMiB, idle.workerRssMiB),
+        },
+      );
+    }
+  } finally {
+    await terminateAll(stack);
+    await stack.stop();
+  }
+  return { rows, details };
+}

@@ -1,0 +1,106 @@
+import type { WorkflowHandle } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { samples, type BenchContext } from './lib/context';
+import { openBatch, type OpenPosition } from './lib/open';
+import { crossingPrice, VARIANTS } from './lib/positions';
+import type { BenchOutcome } from './lib/report';
+import { startBenchStack, type BenchStack } from './lib/stack';
+import { ratio, summarize } from './lib/stats';
+import { waitForPhase, waitForState } from '../tests/harness/positions';
+import { forceExitSignal } from '../src/workflows/messages';
+import type { positionWorkflow } from '../src/workflows/position';
+
+type Lifecycle = 'stop' | 'target' | 'trailing' | 'forceExit';
+const LIFECYCLES: Lifecycle[] = ['stop', 'target', 'trailing', 'forceExit'];
+
+const tick = (price: number) => Math.round(price * 20) / 20;
+
+/** Drives one open position to flat the way `kind` says. */
+async function drive(stack: BenchStack, p: OpenPosition, kind: Lifecycle): Promise<void> {
+  const handle: WorkflowHandle<typeof positionWorkflow> = stack.client.workflow.getHandle(
+    p.workflowId,
+  );
+  await stack.clock.published(p.token);
+  if (kind === 'forceExit') await handle.signal(forceExitSignal, 'bench');
+  if (kind === 'target') await stack.control.pinPrice(p.token, tick(p.entryPrice * 1.6));
+  if (kind === 'trailing') {
+    // Up through activation (+20%) in 5% steps, short of the +50% target: one ratchet per step.
+    for (const gain of [1.21, 1.26, 1.31, 1.36, 1.41, 1.46]) {
+      const before = (await waitForState(handle, () => true)).stopHistory.length;
+      await stack.control.pinPrice(p.token, tick(p.entryPrice * gain));
+      await waitForState(handle, (s) => s.stopHistory.length > before);
+    }
+  }
+  if (kind === 'stop' || kind === 'trailing')
+    await stack.control.pinPrice(p.token, crossingPrice(p.entryPrice));
+  await waitForPhase(handle, 'CLOSED');
+  await stack.control.unpin(p.token);
+}
+
+/**
+ * Events in a position's history for each way a position ends, counted from
+ * the server. Baseline: a bare workflow making as many activity calls as the
+ * typical (stop-loss) lifecycle does.
+ */
+export async function historySize(ctx: BenchContext): Promise<BenchOutcome> {
+  const stack = await startBenchStack(ctx.temporal, { name: 'history-size', tickIntervalMs: 200 });
+  const rounds = samples(ctx, 5, 1);
+  const events: Record<Lifecycle, number[]> = { stop: [], target: [], trailing: [], forceExit: [] };
+  let stopActivities = 0;
+  let stopBreakdown: Record<string, number> = {};
+  try {
+    for (let r = 0; r < rounds; r++) {
+      const batch = await openBatch(
+        stack,
+        LIFECYCLES.map((_, i) => VARIANTS[(r * LIFECYCLES.length + i) % VARIANTS.length]),
+      );
+      for (const p of batch)
+        await waitForPhase(stack.client.workflow.getHandle(p.workflowId), 'OPEN');
+      for (const [i, p] of batch.entries()) {
+        const kind = LIFECYCLES[i];
+        await drive(stack, p, kind);
+        const history = await stack.client.workflow.getHandle(p.workflowId).fetchHistory();
+        const types = (history.events ?? []).map(
+          (e) => temporal.api.enums.v1.EventType[e.eventType ?? 0],
+        );
+        events[kind].push(types.length);
+        if (kind === 'stop') {
+          stopActivities = types.filter((t) => t === 'EVENT_TYPE_ACTIVITY_TASK_SCHEDULED').length;
+          stopBreakdown = {};
+          for (const t of types) stopBreakdown[t] = (stopBreakdown[t] ?? 0) + 1;
+        }
+      }
+      ctx.log(`round ${r + 1}/${rounds}: ${JSON.stringify(events)}`);
+    }
+  } finally {
+    await stack.stop();
+  }
+  const bareEvents = await ctx.baseline.roundTripsHistory(stopActivities);
+  const typical = summarize(events.stop);
+  const all = Object.values(events).flat();
+  const max = Math.max(...all);
+  return {
+    rows: [
+      {
+        metric: 'history: events per lifecycle (entry → stop-loss exit)',
+        unit: 'events',
+        n: typical.n,
+        median: typical.median,
+        p99: typical.p99,
+        baseline: `bare workflow with the same ${stopActivities} activity calls: ${bareEvents} events`,
+        ratio: ratio(typical.median, bareEvents),
+      },
+      {
+        metric: 'history: maximum seen',
+        unit: 'events',
+        value: max,
+        baseline: `bare workflow: ${bareEvents} events`,
+        ratio: ratio(max, bareEvents),
+        note: Object.entries(events)
+          .map(([k, v]) => `${k} ${summarize(v).median}`)
+          .join(', '),
+      },
+    ],
+    details: { events, stopActivities, stopBreakdown, bareEvents: bareEvents },
+  };
+}

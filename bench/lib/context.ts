@@ -1,0 +1,17 @@
+import type { Baseline } from './baseline';
+import type { BenchOutcome } from './report';
+import type { BenchTemporal } from './temporal';
+
+export interface BenchContext {
+  temporal: BenchTemporal;
+  baseline: Baseline;
+  /** `--quick`: a few samples per figure, for developing the benchmarks themselves. */
+  quick: boolean;
+  log(message: string): void;
+}
+
+export type Benchmark = (ctx: BenchContext) => Promise<BenchOutcome>;
+
+/** A full run's sample count, or a handful under --quick. */
+export const samples = (ctx: BenchContext, full: number, quick = 5): number =>
+  ctx.quick ? quick : full;

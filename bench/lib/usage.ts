@@ -1,0 +1,42 @@
+import fs from 'node:fs';
+import type { WorkerProcess } from '../../tests/harness/worker-process';
+import { sleep } from './rendezvous';
+
+export interface Usage {
+  /** Worker CPU over the window, percent of one core. */
+  workerCpuPct: number;
+  workerRssMiB: number;
+  /** All cores busy, percent of the machine: shows when the box itself is the limit. */
+  machineBusyPct: number;
+}
+
+function machineTicks(): { busy: number; total: number } {
+  const fields = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1);
+  const values = fields.map(Number);
+  const idle = values[3] + (values[4] ?? 0);
+  const total = values.reduce((a, b) => a + b, 0);
+  return { busy: total - idle, total };
+}
+
+/** Samples the worker process and the machine over `windowMs`; RSS is the peak seen. */
+export async function measureUsage(worker: WorkerProcess, windowMs: number): Promise<Usage> {
+  const start = worker.usage();
+  const machineStart = machineTicks();
+  const t0 = Date.now();
+  let rss = start?.rssBytes ?? 0;
+  while (Date.now() - t0 < windowMs) {
+    await sleep(1000);
+    rss = Math.max(rss, worker.usage()?.rssBytes ?? 0);
+  }
+  const end = worker.usage();
+  const machineEnd = machineTicks();
+  const wallSeconds = (Date.now() - t0) / 1000;
+  const cpu = start && end ? end.cpuSeconds - start.cpuSeconds : NaN;
+  return {
+    workerCpuPct: Math.round((cpu / wallSeconds) * 1000) / 10,
+    workerRssMiB: Math.round(rss / 2 ** 20),
+    machineBusyPct: Math.round(
+      ((machineEnd.busy - machineStart.busy) / (machineEnd.total - machineStart.total)) * 100,
+    ),
+  };
+}

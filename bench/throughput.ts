@@ -1,0 +1,119 @@
+import { performance } from 'node:perf_hooks';
+import type { BenchContext } from './lib/context';
+import { submitPosition, VARIANTS } from './lib/positions';
+import type { BenchOutcome } from './lib/report';
+import { sleep, within } from './lib/rendezvous';
+import { startBenchStack, type BenchStack } from './lib/stack';
+import { ratio, summarize, type Summary } from './lib/stats';
+import { ENTRY_ROUND_TRIPS } from './signal-to-entry';
+
+const RATES = [2, 5, 10, 20, 40, 80, 160];
+const STEP_MS = 8_000;
+/** Latency has degraded once the median is this many times the lowest rate's. */
+const DEGRADED_FACTOR = 2;
+
+interface Step {
+  rate: number;
+  latency: Summary;
+  /** Entries (or baseline completions) per second actually achieved over the step. */
+  achieved: number;
+  failed: number;
+  degraded: boolean;
+}
+
+/** Offers `rate` starts per second for one step; each start resolves to its latency or undefined. */
+async function offer(rate: number, start: () => Promise<number | undefined>) {
+  const began = performance.now();
+  const pending: Promise<number | undefined>[] = [];
+  const total = Math.round((rate * STEP_MS) / 1000);
+  for (let i = 0; i < total; i++) {
+    const due = began + (i * 1000) / rate;
+    await sleep(Math.max(0, due - performance.now()));
+    pending.push(start());
+  }
+  const results = await Promise.all(pending);
+  const seconds = (performance.now() - began) / 1000;
+  const latencies = results.filter((r): r is number => r !== undefined);
+  return {
+    latencies,
+    failed: results.length - latencies.length,
+    achieved: latencies.length / seconds,
+  };
+}
+
+/** Raises the offered rate until latency degrades (or starts fail); the last good rate is the sustained one. */
+async function ramp(
+  start: () => Promise<number | undefined>,
+  log: (m: string) => void,
+): Promise<Step[]> {
+  const steps: Step[] = [];
+  for (const rate of RATES) {
+    const { latencies, failed, achieved } = await offer(rate, start);
+    const latency = summarize(latencies);
+    const reference = steps[0]?.latency.median ?? latency.median;
+    const degraded =
+      failed > 0 || latency.median > DEGRADED_FACTOR * reference || achieved < 0.9 * rate;
+    steps.push({ rate, latency, achieved: Math.round(achieved * 10) / 10, failed, degraded });
+    log(`${rate}/s: ${JSON.stringify(steps.at(-1))}`);
+    if (degraded) break;
+    await sleep(2_000);
+  }
+  return steps;
+}
+
+const sustained = (steps: Step[]) => steps.filter((s) => !s.degraded).at(-1);
+
+async function positionEntry(stack: BenchStack, i: number): Promise<number | undefined> {
+  const p = await submitPosition(stack, VARIANTS[i % VARIANTS.length]);
+  const received = await within(stack.clock.orderReceived(p.entryTag), 30_000);
+  // Only the path to the entry order is under test; a growing book is capacity's business.
+  void stack.client.workflow
+    .getHandle(p.workflowId)
+    .terminate('measured')
+    .catch(() => undefined);
+  return received === undefined ? undefined : received - p.submittedAt;
+}
+
+/**
+ * Signals per second through to entry orders at rising offered rates, against
+ * the bare workflow with the same number of activity round trips on the same
+ * server. Sustained: the highest rate whose median stays within twice the
+ * lowest rate's, with every entry arriving and the offered rate achieved.
+ */
+export async function throughput(ctx: BenchContext): Promise<BenchOutcome> {
+  const stack = await startBenchStack(ctx.temporal, { name: 'throughput', tickIntervalMs: 200 });
+  let n = 0;
+  let positions: Step[];
+  try {
+    positions = await ramp(
+      () => positionEntry(stack, n++),
+      (m) => ctx.log(`positions ${m}`),
+    );
+  } finally {
+    await stack.stop();
+  }
+  const bare = await ramp(
+    () => ctx.baseline.roundTrips(ENTRY_ROUND_TRIPS),
+    (m) => ctx.log(`baseline ${m}`),
+  );
+  const real = sustained(positions);
+  const base = sustained(bare);
+  const firstBad = positions.find((s) => s.degraded);
+  return {
+    rows: [
+      {
+        metric: 'throughput: signals → entry orders, sustained',
+        unit: 'signals/s',
+        value: real?.rate ?? 0,
+        median: real?.latency.median,
+        p99: real?.latency.p99,
+        baseline: `bare ${ENTRY_ROUND_TRIPS}-activity workflow: ${base?.rate ?? 0}/s${bare.every((s) => !s.degraded) ? ' (never degraded; a lower bound)' : ''}`,
+        ratio: real && base ? ratio(real.rate, base.rate) : null,
+        note: firstBad
+          ? `at ${firstBad.rate}/s: median ${firstBad.latency.median} ms, achieved ${firstBad.achieved}/s, failed ${firstBad.failed}`
+          : 'never degraded up to the highest rate offered',
+      },
+    ],
+    details: { positions, baseline: bare, stepMs: STEP_MS, degradedFactor: DEGRADED_FACTOR },
+  };
+}
