@@ -15,7 +15,12 @@ const LATE_MS = 1_000;
 const MISSED_MS = 10_000;
 const PIN_SPACING_MS = 300;
 
-/** Tops the book up to `size` open positions, a bounded number of entries in flight at a time. */
+const GROW_DEADLINE_MS = 300_000;
+
+/**
+ * Tops the book up to `size` open positions, a bounded number of entries in
+ * flight at a time; gives up after a deadline so a stall is reported, not waited out.
+ */
 async function growTo(
   stack: BenchStack,
   book: OpenPosition[],
@@ -23,15 +28,15 @@ async function growTo(
   log: (m: string) => void,
 ) {
   let next = book.length;
-  while (book.length < size) {
+  const giveUpAt = Date.now() + GROW_DEADLINE_MS;
+  while (book.length < size && Date.now() < giveUpAt) {
     const wanted = Math.min(OPEN_CONCURRENCY, size - book.length);
     const variants = Array.from({ length: wanted }, () => VARIANTS[next++ % VARIANTS.length]);
     book.push(...(await openBatch(stack, variants)));
     if (book.length % 100 < OPEN_CONCURRENCY) log(`${book.length}/${size} entries filled`);
   }
-  const deadline = Date.now() + 180_000;
   let open = await countInPhase(stack, 'OPEN');
-  while (open < size && Date.now() < deadline) {
+  while (open < size && Date.now() < giveUpAt) {
     await sleep(2_000);
     open = await countInPhase(stack, 'OPEN');
   }

@@ -26,6 +26,17 @@ export interface TradingWorkerOptions {
   >;
 }
 
+/**
+ * Every OPEN position holds one awaitPriceTrigger activity for as long as it
+ * is open, so the SDK's default of 100 activity slots would leave positions
+ * past the hundredth unsupervised and starve every entry and exit behind
+ * them. Slots are cheap (the waits are idle promises): room for every
+ * position the risk book allows, twice over for the one entering or exiting
+ * beside it, plus headroom for the runner and account activities.
+ */
+export const activitySlotsFor = (maxOpenPositions: number): number =>
+  Math.max(100, 2 * maxOpenPositions + 50);
+
 export interface TradingWorker {
   worker: Worker;
   hub: TickHub;
@@ -64,6 +75,7 @@ export async function createTradingWorker({
       ...createAccountActivities({ client, taskQueue, risk: config.risk }),
       ...createStrategyActivities({ broker, config, tickCandles }),
     },
+    maxConcurrentActivityTaskExecutions: activitySlotsFor(config.risk.maxOpenPositions),
     ...tuning,
   });
   let running: Promise<void> | undefined;
