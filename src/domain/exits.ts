@@ -123,8 +123,19 @@ export function buildExitPlan(input: ExitPlanInput): ExitPlan {
 
   return {
     entryPrice,
-    stopLoss: Math.max(roundToTick(entryPrice - stopDistance, tick, 'down'), tick),
-    target: roundToTick(entryPrice + targetDistance, tick, 'up'),
+    // A distance under half a paisa vanishes in rounding, and a stop or target
+    // at the entry price would fire on the first tick: each stays off the entry.
+    stopLoss: Math.max(
+      Math.min(
+        roundToTick(entryPrice - stopDistance, tick, 'down'),
+        roundToTick(roundToTick(entryPrice, tick, 'up') - tick, tick),
+      ),
+      tick,
+    ),
+    target: Math.max(
+      roundToTick(entryPrice + targetDistance, tick, 'up'),
+      roundToTick(roundToTick(entryPrice, tick, 'down') + tick, tick),
+    ),
     trailing: trailingRule && trailingLevels(trailingRule, entryPrice, tick),
     stopSource: 'INITIAL',
     ...(hasUnderlying ? { underlying } : {}),

@@ -81,6 +81,17 @@ describe('buildExitPlan', () => {
   it('keeps the stop at least one tick when the distance exceeds the premium', () => {
     expect(planAt(4, { overrides: { stopLoss: { points: 10 } } }).stopLoss).toBe(0.05);
   });
+
+  it('keeps stop and target off the entry when their distance rounds to nothing', () => {
+    const plan = planAt(100, {
+      overrides: { stopLoss: { pct: 0.001 }, target: { pct: 0.001 } },
+    });
+    expect([plan.stopLoss, plan.target]).toEqual([99.95, 100.05]);
+    const offTick = planAt(100.02, {
+      overrides: { stopLoss: { points: 0.001 }, target: { points: 0.001 } },
+    });
+    expect([offTick.stopLoss, offTick.target]).toEqual([100, 100.05]);
+  });
 });
 
 describe('nextTimeExit', () => {
