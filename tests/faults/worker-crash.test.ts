@@ -16,8 +16,9 @@ const SIZE = FULL_SIZE
       sides: 6,
       cohortsPerSide: 2,
       cohortSize: 5,
-      gapMs: [10_000, 25_000] as const,
+      gapMs: [6_000, 16_000] as const,
       minKills: 8,
+      stepTimeoutMs: 300_000,
       timeoutMs: 20 * 60_000,
     }
   : {
@@ -26,6 +27,7 @@ const SIZE = FULL_SIZE
       cohortSize: 4,
       gapMs: [3_000, 8_000] as const,
       minKills: 3,
+      stepTimeoutMs: 150_000,
       timeoutMs: 4 * 60_000,
     };
 const POSITIONS = SIZE.sides * SIZE.cohortsPerSide * SIZE.cohortSize;
@@ -63,7 +65,7 @@ describe('worker crashes while positions enter, ratchet and exit', () => {
       });
       chaos.start();
       const traded = await Promise.race([
-        tradeCohorts(stack, { ...SIZE, staggerMs: 3_000, stepTimeoutMs: 150_000 }),
+        tradeCohorts(stack, { ...SIZE, staggerMs: 3_000 }),
         chaos.failure(),
       ]);
       await chaos.stop();

@@ -1,4 +1,5 @@
 import { submitSignal } from '../../../src/client/submit';
+import { roundToTick } from '../../../src/domain/money';
 import type { Direction, Underlying } from '../../../src/domain/types';
 import type { PositionState, PositionSummary } from '../../../src/workflows/messages';
 import type { PaperStack } from '../../harness/paper-stack';
@@ -29,8 +30,6 @@ export interface CohortPlan {
   /** Per step of the script; generous, because a crash mid-placement costs the activity's 45 s timeout. */
   stepTimeoutMs: number;
 }
-
-const roundToTick = (price: number) => Math.round(price * 20) / 20;
 
 /**
  * Cohorts run one after another on each side, and the sides run side by
@@ -145,7 +144,7 @@ export async function ratchetThenExit(
   );
   await stack.control.pinPrice(
     token,
-    roundToTick(Math.max(...trailing.map((t) => t.activationPrice + t.step))),
+    roundToTick(Math.max(...trailing.map((t) => t.activationPrice + t.step)), undefined, 'up'),
   );
   const ratcheted = await waitForEvery(
     handles,
