@@ -40,7 +40,13 @@ export const signalSchema = z.strictObject({
     .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'expected 1-64 characters of A-Z a-z 0-9 _ . : -'),
   underlying: underlyingSchema,
   direction: z.enum(['LONG', 'SHORT'], { error: 'expected LONG (buys CE) or SHORT (buys PE)' }),
-  strategy: z.string({ error: 'expected a strategy name' }).min(1, 'expected a strategy name'),
+  // A search attribute and a report column: short, and printable in a table.
+  strategy: z
+    .string({ error: 'expected a strategy name' })
+    .regex(
+      /^[A-Za-z0-9_.:-]{1,64}$/,
+      'expected a strategy name of 1-64 characters A-Z a-z 0-9 _ . : -',
+    ),
   strength: z
     .number({ error: 'expected a number from 0 to 10' })
     .min(0, 'expected a number from 0 to 10')

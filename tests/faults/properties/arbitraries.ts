@@ -84,7 +84,7 @@ export const validSignal: fc.Arbitrary<Signal> = fc.record(
     id: fc.stringMatching(/^[A-Za-z0-9_.:-]{1,64}$/),
     underlying: fc.constantFrom(...UNDERLYINGS),
     direction: fc.constantFrom('LONG' as const, 'SHORT' as const),
-    strategy: fc.string({ minLength: 1, maxLength: 40 }),
+    strategy: fc.stringMatching(/^[A-Za-z0-9_.:-]{1,64}$/),
     strength: fc.double({ min: 0, max: 10, noNaN: true }),
     expectedMovePct: positive,
     referencePrice: positive,
@@ -151,7 +151,15 @@ export const invalidSignalFields: ReadonlyArray<{ path: string[]; value: fc.Arbi
         fc.string().filter((s) => s !== 'LONG' && s !== 'SHORT'),
       ),
     },
-    { path: ['strategy'], value: fc.oneof(notOfType('string'), fc.constant('')) },
+    {
+      path: ['strategy'],
+      value: fc.oneof(
+        notOfType('string'),
+        fc.constant(''),
+        fc.constant('has spaces'),
+        fc.string({ minLength: 65, maxLength: 80 }),
+      ),
+    },
     {
       path: ['strength'],
       value: fc.oneof(

@@ -127,6 +127,7 @@ describe('evaluateAll', () => {
       ...params,
       macdCrossover: { ...params.macdCrossover, enabled: false },
       bollingerBreakout: { ...params.bollingerBreakout, enabled: false },
+      emaCrossover: { enabled: true, fast: 9, slow: 21 },
     };
     const outcomes = evaluateAll(candlesFrom(RSI_LONG_PATH), only);
     expect(outcomes.map((o) => o.strategy)).toEqual(['rsiReversal', 'emaCrossover']);
