@@ -27,7 +27,8 @@ export async function waitForEvery(
     await Promise.all(
       pending.map(async (handle) => {
         const state = await handle.query(positionStateQuery).catch((err: unknown) => {
-          last.set(handle, `query failed: ${(err as Error).message}`);
+          const { message, cause } = err as Error;
+          last.set(handle, `query failed: ${message}${cause ? ` (${String(cause)})` : ''}`);
           return undefined;
         });
         if (!state) return;

@@ -15,7 +15,7 @@ export interface ChaosOptions {
   gapMs: readonly [number, number];
   /** Time the worker stays dead. */
   downMs: readonly [number, number];
-  /** Share of kills aimed at a booked but unacknowledged order (needs the exchange's orderAckDelayMs). */
+  /** Share of kills, after the first aimed one, aimed at a booked but unacknowledged order (needs the exchange's orderAckDelayMs). */
   unacknowledgedShare: number;
 }
 
@@ -63,7 +63,9 @@ export class WorkerChaos {
     const { signal } = this.stopping;
     while (!signal.aborted) {
       if (!(await this.pause(this.draw(this.options.gapMs)))) return;
-      const aimed = this.rng() < this.options.unacknowledgedShare && (await this.newOrderBooked());
+      // Aim until one aimed kill has landed, so even a short run crashes inside the window once.
+      const aim = this.kills.unacknowledged === 0 || this.rng() < this.options.unacknowledgedShare;
+      const aimed = aim && (await this.newOrderBooked());
       if (signal.aborted) return;
       await this.options.worker.kill();
       this.kills[aimed ? 'unacknowledged' : 'random'] += 1;
