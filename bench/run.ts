@@ -21,7 +21,9 @@ const BENCHMARKS: Record<string, Benchmark> = {
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const quick = args.includes('--quick');
-  const names = args.filter((a) => !a.startsWith('--'));
+  // `--dynamic-config key=value`: a server setting to try, e.g. system.enableActivityEagerExecution=true.
+  const dynamicConfig = args.flatMap((a, i) => (args[i - 1] === '--dynamic-config' ? [a] : []));
+  const names = args.filter((a, i) => !a.startsWith('--') && args[i - 1] !== '--dynamic-config');
   const unknown = names.filter((n) => !(n in BENCHMARKS));
   if (unknown.length > 0) {
     console.error(
@@ -32,7 +34,7 @@ async function main(): Promise<void> {
   const selected = names.length > 0 ? names : Object.keys(BENCHMARKS);
   const command = ['npm run bench', ...(args.length > 0 ? ['--', ...args] : [])].join(' ');
   console.log(`[bench] ${command}`, machine());
-  const temporal = await startBenchTemporal();
+  const temporal = await startBenchTemporal(dynamicConfig);
   const baseline = await Baseline.start(temporal);
   const rows: Row[] = [];
   try {

@@ -18,7 +18,13 @@ import type { BenchTemporal } from './temporal';
  * before it reaches the broker. A fair share of 120,000 covers one lot of
  * any strike within ten steps of the money.
  */
+/** A minute ago in IST as HH:MM: as a square-off time, the next one is a day away. */
+const justPastIst = (): string =>
+  new Date(Date.now() + 5.5 * 3_600_000 - 60_000).toISOString().slice(11, 16);
+
 const BENCH_OVERRIDES: Record<string, string> = {
+  // Square-off applies even in always-open sessions; a run crossing it would measure a mass exit.
+  [keyPathToEnvName(['session', 'squareOffAt'])]: `'${justPastIst()}'`,
   [keyPathToEnvName(['risk', 'capital'])]: '400000000',
   [keyPathToEnvName(['risk', 'maxOpenPositions'])]: '2000',
   [keyPathToEnvName(['risk', 'maxTradesPerDay'])]: '1000000',

@@ -34,15 +34,22 @@ async function bundleTo(dir: string, workflowsPath: string, name: string): Promi
   return file;
 }
 
-/** A dev server of our own (headless, free port, our search attributes) for the whole run. */
-export async function startBenchTemporal(): Promise<BenchTemporal> {
+/**
+ * A dev server of our own (headless, free port, our search attributes) for
+ * the whole run, with `npm start`'s settings unless `dynamicConfig`
+ * (`key=value`) says otherwise.
+ */
+export async function startBenchTemporal(dynamicConfig: string[] = []): Promise<BenchTemporal> {
   const env = await TestWorkflowEnvironment.createLocal({
     server: {
       executable: { type: 'existing-path', path: ensureTemporalCli() },
       ip: '127.0.0.1',
       ui: false,
       searchAttributes: SEARCH_ATTRIBUTES,
-      extraArgs: ['--log-level', 'error', '--namespace', BENCH_NAMESPACE],
+      extraArgs: [
+        ...['--log-level', 'error', '--namespace', BENCH_NAMESPACE],
+        ...dynamicConfig.flatMap((kv) => ['--dynamic-config-value', kv]),
+      ],
     },
   });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trader-bench-'));
