@@ -67,8 +67,7 @@ describe('worker crashes while positions enter, ratchet and exit', () => {
       const traded = await Promise.race([
         tradeCohorts(stack, { ...SIZE, staggerMs: 3_000 }),
         chaos.failure(),
-      ]);
-      await chaos.stop();
+      ]).finally(() => chaos.stop());
       await stack.control.clearFaults();
 
       const audit = await auditAgainstExchange(stack.kite, traded);

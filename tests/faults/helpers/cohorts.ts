@@ -33,12 +33,13 @@ export interface CohortPlan {
 
 /**
  * Cohorts run one after another on each side, and the sides run side by
- * side. The first side to fail stops the others' polling, so nothing is left
- * querying a stack the test is about to tear down.
+ * side. The first side to fail stops the others, and its error is thrown
+ * only once they have all settled, so nothing is left querying a stack the
+ * test is about to tear down.
  */
 export async function tradeCohorts(stack: PaperStack, plan: CohortPlan): Promise<TradedPosition[]> {
   const abandon = new AbortController();
-  const perSide = await Promise.all(
+  const perSide = await Promise.allSettled(
     SIDES.slice(0, plan.sides).map(async (side, i) => {
       try {
         await new Promise((r) => setTimeout(r, i * plan.staggerMs));
@@ -60,7 +61,8 @@ export async function tradeCohorts(stack: PaperStack, plan: CohortPlan): Promise
       }
     }),
   );
-  return perSide.flat();
+  if (abandon.signal.aborted) throw abandon.signal.reason;
+  return perSide.flatMap((r) => (r.status === 'fulfilled' ? r.value : []));
 }
 
 export interface OpenPosition {
