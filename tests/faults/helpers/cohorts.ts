@@ -27,7 +27,7 @@ export interface CohortPlan {
   cohortSize: number;
   /** Side i starts i * staggerMs late, so a crash catches sides in different phases. */
   staggerMs: number;
-  /** Per step of the script; generous, because a crash mid-placement costs the activity's 45 s timeout. */
+  /** Per step of the script; generous, because every crash costs each in-flight activity its heartbeat or close timeout. */
   stepTimeoutMs: number;
 }
 
