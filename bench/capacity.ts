@@ -1,6 +1,7 @@
 import { samples, type BenchContext } from './lib/context';
 import { openBatch, type OpenPosition } from './lib/open';
-import { countInPhase, crossingPrice, terminateAll, VARIANTS } from './lib/positions';
+import { keyPathToEnvName } from '../src/config/load';
+import { countInPhase, crossingPrice, stopLossPct, terminateAll, VARIANTS } from './lib/positions';
 import type { BenchOutcome, Row } from './lib/report';
 import { sleep, within } from './lib/rendezvous';
 import { startBenchStack, type BenchStack } from './lib/stack';
@@ -14,6 +15,18 @@ const USAGE_WINDOW_MS = 20_000;
 const LATE_MS = 1_000;
 const MISSED_MS = 10_000;
 const PIN_SPACING_MS = 300;
+
+/**
+ * Far exits, so the book holds its size: with the default 25% stop and a
+ * trailing stop from +20%, far-from-the-money premiums on a 5/s feed close
+ * hundreds of positions by themselves within minutes (a first run lost 300
+ * of 500 that way). Only the pins below cross these stops.
+ */
+const FAR_EXITS: Record<string, string> = {
+  [keyPathToEnvName(['exits', 'stopLoss'])]: '{pct: 80}',
+  [keyPathToEnvName(['exits', 'target'])]: '{pct: 1000}',
+  [keyPathToEnvName(['exits', 'trailing', 'activation'])]: '{pct: 1000}',
+};
 
 const GROW_DEADLINE_MS = 300_000;
 
@@ -62,7 +75,10 @@ async function triggerSample(stack: BenchStack, book: OpenPosition[]): Promise<T
   const pinned: number[] = [];
   for (const [token, positions] of byToken) {
     if (exits.length >= target) break;
-    const price = crossingPrice(Math.min(...positions.map((p) => p.entryPrice)));
+    const price = crossingPrice(
+      Math.min(...positions.map((p) => p.entryPrice)),
+      stopLossPct(stack),
+    );
     const crossed = stack.clock.crossingPublished(token, price);
     for (const p of positions) {
       const exited = within(stack.clock.orderReceived(p.exitTag), MISSED_MS);
@@ -98,6 +114,7 @@ export async function capacity(ctx: BenchContext): Promise<BenchOutcome> {
   const stack = await startBenchStack(ctx.temporal, {
     name: 'capacity',
     tickIntervalMs: TICK_INTERVAL_MS,
+    settings: FAR_EXITS,
   });
   const rows: Row[] = [];
   const details: Record<string, unknown> = { sizes, tickIntervalMs: TICK_INTERVAL_MS };

@@ -2,7 +2,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { samples, type BenchContext } from './lib/context';
 import { openBatch, type OpenPosition } from './lib/open';
-import { crossingPrice, VARIANTS } from './lib/positions';
+import { crossingPrice, stopLossPct, VARIANTS } from './lib/positions';
 import type { BenchOutcome } from './lib/report';
 import { startBenchStack, type BenchStack } from './lib/stack';
 import { ratio, summarize } from './lib/stats';
@@ -32,7 +32,7 @@ async function drive(stack: BenchStack, p: OpenPosition, kind: Lifecycle): Promi
     }
   }
   if (kind === 'stop' || kind === 'trailing')
-    await stack.control.pinPrice(p.token, crossingPrice(p.entryPrice));
+    await stack.control.pinPrice(p.token, crossingPrice(p.entryPrice, stopLossPct(stack)));
   await waitForPhase(handle, 'CLOSED');
   await stack.control.unpin(p.token);
 }

@@ -4,7 +4,7 @@ import type { BenchOutcome } from './lib/report';
 import { within } from './lib/rendezvous';
 import { startBenchStack, type BenchStack } from './lib/stack';
 import { ratio, summarize } from './lib/stats';
-import { crossingPrice, VARIANTS } from './lib/positions';
+import { crossingPrice, stopLossPct, VARIANTS } from './lib/positions';
 import { waitForPhase } from '../tests/harness/positions';
 
 const BATCH = 20;
@@ -13,7 +13,7 @@ const BATCH = 20;
 export async function timeExit(stack: BenchStack, p: OpenPosition): Promise<number | undefined> {
   // A tick going out for the token means the worker's hub is subscribed: the trigger is armed.
   await stack.clock.published(p.token);
-  const price = crossingPrice(p.entryPrice);
+  const price = crossingPrice(p.entryPrice, stopLossPct(stack));
   const crossed = stack.clock.crossingPublished(p.token, price);
   const exited = within(stack.clock.orderReceived(p.exitTag), 10_000);
   await stack.control.pinPrice(p.token, price);

@@ -55,9 +55,12 @@ export async function submitPosition(stack: BenchStack, variant: Variant): Promi
   };
 }
 
-/** Price a long premium position's stop is surely crossed at: well under its entry. */
-export const crossingPrice = (entryPrice: number): number =>
-  Math.max(0.05, Math.round(entryPrice * 0.6 * 20) / 20);
+/** A price surely through a long premium position's stop (`stopLossPct` under its entry). */
+export const crossingPrice = (entryPrice: number, stopLossPct: number): number =>
+  Math.max(0.05, Math.round(entryPrice * (1 - stopLossPct / 100) * 0.8 * 20) / 20);
+
+/** The stop distance the stack's positions run with, in percent of entry. */
+export const stopLossPct = (stack: BenchStack): number => stack.config.exits.stopLoss.pct ?? 25;
 
 /** How many of this run's positions are in a phase, from visibility (search attributes). */
 export async function countInPhase(stack: BenchStack, phase: string): Promise<number> {

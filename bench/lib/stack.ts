@@ -47,14 +47,17 @@ export interface BenchStackOptions {
   name: string;
   /** Every instrument reprices and ticks at this interval. */
   tickIntervalMs: number;
+  /** More TRADER__ settings for this benchmark, for the worker and the positions' rules alike. */
+  settings?: Record<string, string>;
 }
 
 /** Paper exchange in this process, worker in another, on the bench run's Temporal server. */
 export async function startBenchStack(
   temporal: BenchTemporal,
-  { name, tickIntervalMs }: BenchStackOptions,
+  { name, tickIntervalMs, settings = {} }: BenchStackOptions,
 ): Promise<BenchStack> {
-  const base = loadConfig({ env: BENCH_OVERRIDES });
+  const overrides = { ...BENCH_OVERRIDES, ...settings };
+  const base = loadConfig({ env: overrides });
   const exchange = await startExchange({
     ...base.exchange,
     port: 0,
@@ -84,7 +87,7 @@ export async function startBenchStack(
     config,
     logFile: workerLog,
     env: {
-      ...BENCH_OVERRIDES,
+      ...overrides,
       [keyPathToEnvName(['temporal', 'workflowBundle'])]: temporal.tradingBundlePath,
     },
   });
