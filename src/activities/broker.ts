@@ -8,7 +8,13 @@ import { FailureType } from './failure-types';
 import { toActivityFailure, throwUnlessTransient } from './failures';
 import { furthest, toOrderState, type OrderState } from './orders';
 import { createQuoteActivities } from './quotes';
-import { awaitOrderSchema, cancelOrderSchema, parseInput, placeOrderSchema } from './validation';
+import {
+  awaitOrderSchema,
+  cancelOrderSchema,
+  findOrderSchema,
+  parseInput,
+  placeOrderSchema,
+} from './validation';
 import { idle } from './wait';
 
 export type PlaceOrderInput = PlaceOrderParams;
@@ -27,6 +33,10 @@ export interface AwaitOrderInput {
 
 export interface CancelOrderInput {
   orderId: string;
+}
+
+export interface FindOrderInput {
+  tag: string;
 }
 
 /** The order carrying `tag`, if any; more than one means invariant 1 was already broken elsewhere. */
@@ -208,5 +218,26 @@ export function createBrokerActivities(deps: ActivityDeps) {
     );
   }
 
-  return { placeOrder, awaitOrder, cancelOrder, ...createQuoteActivities(deps) };
+  /**
+   * Read-only: the order carrying `tag`, or null when the broker has none.
+   * What a workflow asks after placement gave up, since an attempt that
+   * failed ambiguously may still have booked the order.
+   */
+  async function findOrderByTag(input: FindOrderInput): Promise<OrderState | null> {
+    const { tag } = parseInput('findOrderByTag', findOrderSchema, input);
+    try {
+      const order = await findByTag(broker, tag);
+      return order ? toOrderState(order) : null;
+    } catch (err) {
+      throw toActivityFailure(err);
+    }
+  }
+
+  return {
+    placeOrder,
+    awaitOrder,
+    cancelOrder,
+    findOrderByTag,
+    ...createQuoteActivities(deps),
+  };
 }

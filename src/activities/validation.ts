@@ -60,6 +60,10 @@ export const awaitOrderSchema = z.strictObject({
 
 export const cancelOrderSchema = z.strictObject({ orderId: orderIdSchema });
 
+export const findOrderSchema = z.strictObject({
+  tag: z.string().regex(ORDER_TAG_PATTERN, 'expected 1-20 letters or digits (see orderTag())'),
+});
+
 export const listExpiriesSchema = z.strictObject({ underlying: underlyingSchema });
 
 export const optionChainSchema = z.strictObject({

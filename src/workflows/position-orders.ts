@@ -47,6 +47,31 @@ async function flagIfUnanswered<T>(
 export type SliceResult = { ok: true; fill: Fill } | { ok: false; reason: string };
 
 /**
+ * Entry placement gives up after its retries (a broker outage), but an
+ * attempt that failed ambiguously may still have booked the order. Failing
+ * the workflow then would leave that position unsupervised, so the tag is
+ * looked up, retrying for as long as the outage lasts, and a booked order is
+ * taken on like any other.
+ */
+async function findAbandonedEntry(
+  tag: string,
+  err: unknown,
+): Promise<{ ok: true; orderId: string } | { ok: false; reason: string }> {
+  const cause = err instanceof ActivityFailure && err.cause ? err.cause : err;
+  const why = cause instanceof Error ? cause.message : String(cause);
+  log.warn('entry placement gave up; looking its tag up before giving up the entry', { tag, why });
+  const booked = await orders.findOrderByTag({ tag });
+  if (!booked) return { ok: false, reason: `entry order not placed: ${why}` };
+  if (booked.status === 'REJECTED')
+    return { ok: false, reason: booked.statusMessage ?? 'rejected by the exchange' };
+  log.warn('entry order found booked after placement gave up; adopting it', {
+    tag,
+    orderId: booked.orderId,
+  });
+  return { ok: true, orderId: booked.orderId };
+}
+
+/**
  * Places one child order and waits for it; whatever has not filled when the
  * wait ends is cancelled, so the result is final: the quantity that filled
  * and its average price, possibly zero.
@@ -79,8 +104,11 @@ async function placeAndSettle(
     ));
   } catch (err) {
     const refusal = brokerRefusal(err);
-    if (refusal === undefined) throw err;
-    return { ok: false, reason: refusal };
+    if (refusal !== undefined) return { ok: false, reason: refusal };
+    if (leg === 'EXIT') throw err;
+    const booked = await findAbandonedEntry(tag, err);
+    if (!booked.ok) return booked;
+    orderId = booked.orderId;
   }
   const timeoutSeconds = ctx.rules.entry.fillTimeoutSeconds;
   let result = await orderWaiter(timeoutSeconds).awaitOrder({ orderId, timeoutSeconds });

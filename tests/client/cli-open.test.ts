@@ -3,7 +3,8 @@ import type { PositionRow } from '../../src/client/cli/positions';
 import type { AccountSummary, ExitPlan, PositionState } from '../../src/workflows/messages';
 import { startPaperStack, type PaperStack } from '../harness/paper-stack';
 import { openPosition, waitForState } from '../harness/positions';
-import { cliEnv, eventually, runCli, runCliJson } from './run-cli';
+import { eventually } from '../harness/eventually';
+import { cliEnv, runCli, runCliJson } from './run-cli';
 
 /**
  * The steering commands on a really OPEN position: real worker, paper

@@ -6,7 +6,8 @@ import type { RunnerStatus, RunnerSummary } from '../../src/workflows/runner-mes
 import type { AccountSummary, PositionState } from '../../src/workflows/messages';
 import { workerNamespace } from '../harness/namespaces';
 import { startTestWorker, type RunningWorker } from '../harness/temporal';
-import { cliEnv, eventually, runCli, runCliJson } from './run-cli';
+import { eventually } from '../harness/eventually';
+import { cliEnv, runCli, runCliJson } from './run-cli';
 
 const uniqueId = (tag: string) => `cli-${tag}-${Math.random().toString(36).slice(2, 10)}`;
 
