@@ -11,6 +11,9 @@ import {
 // wake-ups, large enough that a fresh run can arm its trigger before it must go.
 const HISTORY_LIMIT = 20;
 
+/** Levels are whole paise; a sum of two of them in binary floating point is not. */
+const inPaise = (price: number) => Math.round(price * 100) / 100;
+
 async function runsOf(client: Client, workflowId: string) {
   const runs = [];
   for await (const run of client.workflow.list({ query: `WorkflowId = '${workflowId}'` }))
@@ -39,11 +42,13 @@ describe('a position that outlives its history limit', () => {
     const activated = await waitForState(handle, (s) => s.stopHistory.length >= 2);
     await stack.control.pinPrice(token, trailing.activationPrice + 1.5 * trailing.step);
     const ratcheted = await waitForState(handle, (s) => s.stopHistory.length >= 3);
-    expect(ratcheted.stopHistory).toEqual([
-      state.exits!.stopLoss,
-      activated.exits!.stopLoss,
-      activated.exits!.stopLoss + trailing.step,
-    ]);
+    expect(ratcheted.stopHistory).toEqual(
+      [
+        state.exits!.stopLoss,
+        activated.exits!.stopLoss,
+        activated.exits!.stopLoss + trailing.step,
+      ].map(inPaise),
+    );
     // The ratchet's wake-up filled this run, so the crossing lands while it rolls over.
     await stack.control.pinPrice(token, ratcheted.exits!.stopLoss);
     const summary = await handle.result();
