@@ -8,6 +8,10 @@ export const TICK_SIZE = 0.05;
 export const toPaise = (rupees: number): number => Math.round(rupees * 100);
 export const fromPaise = (paise: number): number => paise / 100;
 
+/** Positive and exact in whole paise: anything else in a quote is garbage, not a price. */
+export const isPrice = (rupees: number): boolean =>
+  rupees > 0 && Number.isSafeInteger(toPaise(rupees));
+
 /** Nearest tick; `mode` chooses the side when a level must not be crossed. */
 export function roundToTick(
   price: number,

@@ -1,6 +1,6 @@
 import type { StrikeRule } from '../config/schema';
 import { istEpoch, MARKET_CLOSE } from './calendar';
-import { toPaise } from './money';
+import { isPrice, toPaise } from './money';
 import { black76Delta, black76Price } from './pricing';
 import type { Direction, OptionChain, OptionQuote, OptionType } from './types';
 
@@ -84,8 +84,8 @@ function atmIndex(ladder: readonly OptionQuote[], spot: number, optionType: Opti
 function ladderOf(chain: OptionChain, optionType: OptionType): OptionQuote[] {
   const byStrike = new Map<number, OptionQuote>();
   for (const q of chain.options) {
-    const valid = q.optionType === optionType && q.expiry === chain.expiry && q.strike > 0;
-    if (valid && Number.isFinite(q.strike) && !byStrike.has(toPaise(q.strike))) {
+    const valid = q.optionType === optionType && q.expiry === chain.expiry && isPrice(q.strike);
+    if (valid && !byStrike.has(toPaise(q.strike))) {
       byStrike.set(toPaise(q.strike), q);
     }
   }
@@ -98,7 +98,7 @@ function stepFromAtm(
   optionType: OptionType,
   moneynessSteps: number,
 ): StrikeSelection {
-  if (!(spot > 0 && Number.isFinite(spot))) return reject('NO_SPOT', `spot ${spot} is not a price`);
+  if (!isPrice(spot)) return reject('NO_SPOT', `spot ${spot} is not a price`);
   const atm = atmIndex(ladder, spot, optionType);
   // The nearest listed strike is only "at the money" if spot lies within the ladder.
   const gaps = ladder.slice(1).map((q, i) => toPaise(q.strike) - toPaise(ladder[i].strike));

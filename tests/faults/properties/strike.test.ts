@@ -4,12 +4,12 @@ import { optionTypeFor, selectStrike } from '../../../src/domain/strike';
 import type { OptionChain, OptionType } from '../../../src/domain/types';
 import { direction, hostileChain, strikeRule } from './arbitraries';
 
-/** The tradable ladder, worked out independently: distinct finite positive strikes of one type and expiry. */
+/** The tradable ladder, worked out independently: distinct strikes (exact in paise) of one type and expiry. */
 function ladder(chain: OptionChain, type: OptionType): number[] {
   const strikes = chain.options
     .filter((q) => q.optionType === type && q.expiry === chain.expiry)
     .map((q) => q.strike)
-    .filter((k) => Number.isFinite(k) && k > 0);
+    .filter((k) => k > 0 && Number.isSafeInteger(toPaise(k)));
   return [...new Set(strikes.map(toPaise))].sort((a, b) => a - b);
 }
 
