@@ -2,7 +2,7 @@ import { samples, type BenchContext } from './lib/context';
 import { openBatch, type OpenPosition } from './lib/open';
 import { keyPathToEnvName } from '../src/config/load';
 import { countInPhase, crossingPrice, stopLossPct, terminateAll, VARIANTS } from './lib/positions';
-import type { BenchOutcome, Row } from './lib/report';
+import { latencyRow, type BenchOutcome, type Row } from './lib/report';
 import { sleep, within } from './lib/rendezvous';
 import { startBenchStack, type BenchStack } from './lib/stack';
 import { ratio, summarize } from './lib/stats';
@@ -146,16 +146,13 @@ export async function capacity(ctx: BenchContext): Promise<BenchOutcome> {
       };
       const at = `@${size}`;
       rows.push(
-        {
-          metric: `capacity ${at}: tick → exit order`,
-          unit: 'ms',
-          n: real.n,
-          median: real.median,
-          p99: real.p99,
-          baseline: `bare triggered workflow at this load: median ${base.median}, p99 ${base.p99}`,
-          ratio: ratio(real.median, base.median),
-          note: `${open}/${size} OPEN; late (>${LATE_MS} ms) ${sample.late}, missed ${sample.missed}`,
-        },
+        latencyRow(
+          `capacity ${at}: tick → exit order`,
+          real,
+          base,
+          'bare triggered workflow at this load',
+          `${open}/${size} OPEN; late (>${LATE_MS} ms) ${sample.late}, missed ${sample.missed}`,
+        ),
         {
           metric: `capacity ${at}: worker CPU`,
           unit: '% of a core',

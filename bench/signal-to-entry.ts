@@ -1,9 +1,9 @@
 import { samples, type BenchContext } from './lib/context';
 import { submitPosition, VARIANTS } from './lib/positions';
-import type { BenchOutcome } from './lib/report';
+import { latencyRow, type BenchOutcome } from './lib/report';
 import { within } from './lib/rendezvous';
 import { startBenchStack } from './lib/stack';
-import { ratio, summarize } from './lib/stats';
+import { summarize } from './lib/stats';
 
 /** Before its entry order a position makes this many activity calls: reserveRisk, listExpiries, getOptionChain, placeOrder. */
 export const ENTRY_ROUND_TRIPS = 4;
@@ -43,16 +43,13 @@ export async function signalToEntry(ctx: BenchContext): Promise<BenchOutcome> {
   const base = summarize(bare);
   return {
     rows: [
-      {
-        metric: 'signal → entry order',
-        unit: 'ms',
-        n: real.n,
-        median: real.median,
-        p99: real.p99,
-        baseline: `bare workflow, ${ENTRY_ROUND_TRIPS} no-op activities: median ${base.median}, p99 ${base.p99}`,
-        ratio: ratio(real.median, base.median),
-        note: `p99 ratio ${ratio(real.p99, base.p99)}${missing ? `; ${missing} never arrived` : ''}`,
-      },
+      latencyRow(
+        'signal → entry order',
+        real,
+        base,
+        `bare workflow, ${ENTRY_ROUND_TRIPS} no-op activities`,
+        missing ? `${missing} never arrived` : undefined,
+      ),
     ],
     details: { real, baseline: base, missing, warmUp: WARM_UP },
   };

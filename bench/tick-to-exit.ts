@@ -1,9 +1,9 @@
 import { samples, type BenchContext } from './lib/context';
 import { openBatch, type OpenPosition } from './lib/open';
-import type { BenchOutcome } from './lib/report';
+import { latencyRow, type BenchOutcome } from './lib/report';
 import { within } from './lib/rendezvous';
 import { startBenchStack, type BenchStack } from './lib/stack';
-import { ratio, summarize } from './lib/stats';
+import { summarize } from './lib/stats';
 import { crossingPrice, stopLossPct, VARIANTS } from './lib/positions';
 import { waitForPhase } from '../tests/harness/positions';
 
@@ -61,16 +61,13 @@ export async function tickToExit(ctx: BenchContext): Promise<BenchOutcome> {
   const base = summarize(bare);
   return {
     rows: [
-      {
-        metric: 'tick → exit order',
-        unit: 'ms',
-        n: real.n,
-        median: real.median,
-        p99: real.p99,
-        baseline: `bare workflow, activity released → next activity: median ${base.median}, p99 ${base.p99}`,
-        ratio: ratio(real.median, base.median),
-        note: `p99 ratio ${ratio(real.p99, base.p99)}${missed ? `; ${missed} missed (no exit in 10 s)` : ''}`,
-      },
+      latencyRow(
+        'tick → exit order',
+        real,
+        base,
+        'bare workflow, activity released → next activity',
+        missed ? `${missed} missed (no exit in 10 s)` : undefined,
+      ),
     ],
     details: { real, baseline: base, missed, batch: BATCH },
   };

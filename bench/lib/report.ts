@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { ratio, type Summary } from './stats';
 
 /** One line of the results table: an absolute figure and its same-run baseline. */
 export interface Row {
@@ -15,6 +16,29 @@ export interface Row {
   /** value (or median) over the baseline's; null when there is no meaningful one. */
   ratio: number | null;
   note?: string;
+}
+
+/**
+ * A latency distribution beside its same-run baseline: median and p99, the
+ * median ratio, and the p99 ratio ahead of any `note`.
+ */
+export function latencyRow(
+  metric: string,
+  real: Summary,
+  base: Summary,
+  baseline: string,
+  note?: string,
+): Row {
+  return {
+    metric,
+    unit: 'ms',
+    n: real.n,
+    median: real.median,
+    p99: real.p99,
+    baseline: `${baseline}: median ${base.median}, p99 ${base.p99}`,
+    ratio: ratio(real.median, base.median),
+    note: [`p99 ratio ${ratio(real.p99, base.p99)}`, note].filter(Boolean).join('; '),
+  };
 }
 
 export interface BenchOutcome {
