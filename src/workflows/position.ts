@@ -190,6 +190,15 @@ async function releaseAndFinish(
   return finishWithout(ctx, outcome, reasons);
 }
 
+/** What every summary says about the position, however it ended. */
+const summaryOf = (ctx: PositionContext, outcome: Outcome) => ({
+  positionId: ctx.state.positionId,
+  outcome,
+  strategy: ctx.signal.strategy,
+  underlying: ctx.signal.underlying,
+  tradingSymbol: ctx.state.contract?.tradingSymbol,
+});
+
 function finishWithout(
   ctx: PositionContext,
   outcome: 'REJECTED' | 'ENTRY_FAILED',
@@ -199,11 +208,7 @@ function finishWithout(
   ctx.setPhase(outcome, { reasons });
   ctx.setOutcome(outcome);
   ctx.state.summary = {
-    positionId: ctx.state.positionId,
-    outcome,
-    strategy: ctx.signal.strategy,
-    underlying: ctx.signal.underlying,
-    tradingSymbol: ctx.state.contract?.tradingSymbol,
+    ...summaryOf(ctx, outcome),
     quantity: 0,
     grossPnl: 0,
     charges: 0,
@@ -243,11 +248,7 @@ async function closePosition(ctx: PositionContext, reason: ExitReason): Promise<
     realisedPnl: pnl.net,
   });
   ctx.state.summary = {
-    positionId: ctx.state.positionId,
-    outcome,
-    strategy: ctx.signal.strategy,
-    underlying: ctx.signal.underlying,
-    tradingSymbol: ctx.state.contract?.tradingSymbol,
+    ...summaryOf(ctx, outcome),
     quantity: ctx.state.quantity,
     entryPrice: ctx.state.entryPrice,
     exitPrice: averagePrice(exitFills.map(toFill)),
