@@ -129,11 +129,22 @@ function describeIssues(error: z.ZodError, merged: Tree, sources: Sources): stri
         })
         .join('\n  ');
     }
-    const value = valueAt(merged, issue.path);
-    const got = value === undefined ? 'nothing' : JSON.stringify(value);
-    return `${at || '(root)'}: ${issue.message}, got ${got}${from(at)}`;
+    const shown = (keys: PropertyKey[]) => {
+      const value = valueAt(merged, keys);
+      return value === undefined ? 'nothing' : JSON.stringify(value);
+    };
+    // A rule between keys blames every layer involved, not only the one it is reported on.
+    const related = issue.code === 'custom' ? relatedPaths(issue.params) : [];
+    const context = related.map((keys) => {
+      const other = keys.join('.');
+      return `; with ${other} ${shown(keys)}${from(other)}`;
+    });
+    return `${at || '(root)'}: ${issue.message}, got ${shown(issue.path)}${from(at)}${context.join('')}`;
   });
 }
+
+const relatedPaths = (params: Record<string, unknown> | undefined): string[][] =>
+  Array.isArray(params?.related) ? (params.related as string[][]) : [];
 
 export interface LoadOptions {
   env?: NodeJS.ProcessEnv;

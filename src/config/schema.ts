@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { inconsistencies } from './consistency';
 
 // Each helper carries its expectation in words so a bad value reads as
 // "risk.maxOpenPositions: expected a positive integer, got "three"".
@@ -128,7 +129,10 @@ export const runnerSchema = z.strictObject({
   strategies: strategyParamsSchema,
 });
 
-export const configSchema = z.strictObject({
+const MIN_POSITION_HISTORY = 200;
+const TAG_SALT_RULE = 'expected 1-32 characters A-Z a-z 0-9 _ . : / -';
+
+const configShape = z.strictObject({
   env: text(),
   temporal: z.strictObject({
     address: text(),
@@ -142,14 +146,23 @@ export const configSchema = z.strictObject({
     /**
      * A position continues as new after this many history events, or earlier
      * when the server suggests it, so a long-lived trailing stop never nears
-     * the server's hard limits.
+     * the server's hard limits. One whole lifecycle (entry, several trailing
+     * ratchets, exit rounds, operator signals) takes about 150 events; below
+     * the floor a run could continue as new before finishing a single step.
      */
-    positionHistoryLimit: posInt(),
+    positionHistoryLimit: posInt().min(
+      MIN_POSITION_HISTORY,
+      `expected at least ${MIN_POSITION_HISTORY} events, room for one whole position lifecycle`,
+    ),
   }),
   broker: z.strictObject({
     mode: z.enum(['paper', 'live'], { error: 'expected paper or live' }),
     restUrl: url(),
     tickerUrl: url(),
+    tagSalt: z
+      .string({ error: TAG_SALT_RULE })
+      .regex(/^[A-Za-z0-9_.:/-]{1,32}$/, TAG_SALT_RULE)
+      .optional(),
   }),
   exchange: z.strictObject({
     host: text(),
@@ -181,6 +194,20 @@ export const configSchema = z.strictObject({
     maxTradesPerDay: posInt(),
     maxDailyLoss: posNum(),
     maxCapitalInUsePct: posNum().max(100, 'expected a percent <= 100'),
+    flattenOnDailyLoss: flag(),
+  }),
+  feed: z.strictObject({
+    staleAfterSeconds: posInt(),
+    pollIntervalMs: posInt(),
+    maxTickJumpPct: posNum(),
+  }),
+  reconcile: z.strictObject({
+    intervalSeconds: posInt(),
+    orphanPolicy: z.enum(['alert', 'adopt', 'flatten'], {
+      error: 'expected alert, adopt or flatten',
+    }),
+    staleOrderMinutes: posInt(),
+    gateEntries: flag(),
   }),
   signals: z.strictObject({
     minStrength: z.number().min(0, 'expected 0-10').max(10, 'expected 0-10'),
@@ -205,6 +232,7 @@ export const configSchema = z.strictObject({
     target: premiumDistanceSchema,
     trailing: trailingSchema.optional(),
     maxHoldMinutes: posInt(),
+    retryMaxSeconds: posInt(),
   }),
   charges: z.strictObject({
     brokeragePerOrder: nonNegNum(),
@@ -221,6 +249,7 @@ export const configSchema = z.strictObject({
     bodyLimitBytes: posInt(),
     /** Per client address; a runaway alert loop must not flood Temporal with workflows. */
     requestsPerMinute: posInt(),
+    requireCreatedAt: flag(),
   }),
   log: z.strictObject({
     level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], {
@@ -229,6 +258,16 @@ export const configSchema = z.strictObject({
     dir: text(),
   }),
 });
+
+// Judged only once every key is valid alone: a contradiction between a bad URL and the mode says nothing new.
+export const configSchema = configShape.superRefine(
+  (config, ctx) => {
+    for (const { path, message, related } of inconsistencies(config)) {
+      ctx.addIssue({ code: 'custom', path, message, params: { related } });
+    }
+  },
+  { when: (payload) => payload.issues.length === 0 },
+);
 
 export type Config = z.infer<typeof configSchema>;
 export type PremiumDistance = z.infer<typeof premiumDistanceSchema>;

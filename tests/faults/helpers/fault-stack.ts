@@ -17,6 +17,7 @@ const ROOMY_RISK: Config['risk'] = {
   maxTradesPerDay: 5_000,
   maxDailyLoss: 10_000_000,
   maxCapitalInUsePct: 60,
+  flattenOnDailyLoss: false,
 };
 
 const riskEnv = (): NodeJS.ProcessEnv =>

@@ -57,7 +57,13 @@ function load(env: NodeJS.ProcessEnv, configDir?: string) {
 
 /** A problem has nothing to blame only when a value is missing everywhere. */
 const blames = (problem: string, names: string[]) =>
-  names.some((n) => problem.endsWith(`(from ${n})`)) || / got nothing$/.test(problem);
+  names.some((n) => problem.includes(`(from ${n})`)) || / got nothing(;|$)/.test(problem);
+
+/** The key a problem is reported on, then the keys a rule between keys names after "; with". */
+const pathsOf = (problem: string): string[] => [
+  problem.slice(0, problem.indexOf(':')),
+  ...[...problem.matchAll(/; with (\S+) /g)].map((m) => m[1]),
+];
 
 describe('configuration loader under bad environment values', () => {
   it('one override anywhere either loads or is a ConfigError naming the path and the variable', () => {
@@ -67,12 +73,16 @@ describe('configuration loader under bad environment values', () => {
         const result = load({ [name]: raw });
         if (result.ok) return;
         const at = keys.join('.');
-        expect(result.problems.some((p) => p.startsWith(at) && p.endsWith(`(from ${name})`))).toBe(
-          true,
-        );
+        expect(
+          result.problems.some(
+            (p) => pathsOf(p).some((k) => k.startsWith(at)) && p.includes(`(from ${name})`),
+          ),
+        ).toBe(true);
         for (const problem of result.problems) {
-          // The override reaches only its own subtree, or its siblings through a union's mode.
-          expect(problem.startsWith(keys.slice(0, -1).join('.'))).toBe(true);
+          // The override reaches only its own subtree, or its siblings through a union's mode,
+          // unless a rule between keys names it beside the key the problem is reported on.
+          const parent = keys.slice(0, -1).join('.');
+          expect(pathsOf(problem).some((k) => k.startsWith(parent))).toBe(true);
           expect(blames(problem, [name])).toBe(true);
         }
       }),
@@ -94,6 +104,32 @@ describe('configuration loader under bad environment values', () => {
         const result = load({ ...env, PATH: '/usr/bin', TRADER_WEBHOOK_SECRET: 'x' });
         if (result.ok) return;
         for (const problem of result.problems) expect(blames(problem, Object.keys(env))).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('IST hours load exactly when open < square-off < close and entries end by the square-off', () => {
+    const hhmm = fc
+      .tuple(fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 }))
+      .map(([h, m]) => `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`);
+    const keys = ['OPEN', 'CLOSE', 'NO_NEW_ENTRIES_AFTER', 'SQUARE_OFF_AT'] as const;
+    fc.assert(
+      fc.property(fc.tuple(hhmm, hhmm, hhmm, hhmm), ([open, close, cutoff, squareOff]) => {
+        const names = keys.map((k) => `TRADER__SESSION__${k}`);
+        const env = Object.fromEntries(
+          names.map((n, i) => [n, `'${[open, close, cutoff, squareOff][i]}'`]),
+        );
+        const result = load({ ...env, TRADER__SESSION__CALENDAR: 'ist-hours' });
+        const ordered = open < squareOff && squareOff < close && cutoff <= squareOff;
+        expect(result.ok).toBe(ordered);
+        for (const problem of result.ok ? [] : result.problems) {
+          // Each refusal is about two of the times and blames the variable of each.
+          const paths = pathsOf(problem);
+          expect(paths).toHaveLength(2);
+          for (const at of paths) expect(at).toMatch(/^session\./);
+          expect(problem.match(/\(from TRADER__SESSION__\w+\)/g)).toHaveLength(2);
+        }
       }),
       { numRuns: 300 },
     );

@@ -25,8 +25,9 @@ const rules: fc.Arbitrary<ExitRules> = fc.record(
     target: premiumDistance,
     trailing: trailingRule,
     maxHoldMinutes: fc.integer({ min: 1, max: 10_000 }),
+    retryMaxSeconds: fc.integer({ min: 1, max: 3_600 }),
   },
-  { requiredKeys: ['stopLoss', 'target', 'maxHoldMinutes'] },
+  { requiredKeys: ['stopLoss', 'target', 'maxHoldMinutes', 'retryMaxSeconds'] },
 );
 /** Average fill prices need not sit on the tick: partial fills at different prices average off it. */
 const entryPrice = fc.oneof(
@@ -115,7 +116,12 @@ describe('exit plan and trailing ratchet under bad input', () => {
       entryPrice: 100,
       entryAt: 0,
       squareOffAt: SQUARE_OFF,
-      rules: { stopLoss: { pct: 25 }, target: { pct: 50 }, maxHoldMinutes: 60 },
+      rules: {
+        stopLoss: { pct: 25 },
+        target: { pct: 50 },
+        maxHoldMinutes: 60,
+        retryMaxSeconds: 60,
+      },
     });
     const verdict = validateExitModification(p, 100, { trailing } as unknown as ExitModification);
     expect(verdict).toEqual({ ok: false, reasons: [expect.stringMatching(/^trailing: /)] });

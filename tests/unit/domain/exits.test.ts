@@ -21,6 +21,7 @@ const rules: ExitRules = {
   target: { pct: 50 },
   trailing: { activation: { pct: 20 }, distance: { pct: 15 }, step: { pct: 5 } },
   maxHoldMinutes: 120,
+  retryMaxSeconds: 60,
 };
 const ENTRY_AT = Date.parse('2025-11-18T04:00:00Z'); // 09:30 IST
 const SQUARE_OFF = Date.parse('2025-11-18T09:45:00Z'); // 15:15 IST
@@ -270,6 +271,7 @@ describe('trailing ratchet properties', () => {
             step: { points: step },
           },
           maxHoldMinutes: 60,
+          retryMaxSeconds: 60,
         },
       }),
     );

@@ -17,6 +17,7 @@ const risk: RiskConfig = {
   maxTradesPerDay: 20,
   maxDailyLoss: 15_000,
   maxCapitalInUsePct: 60,
+  flattenOnDailyLoss: false,
 };
 const DAY = '2025-11-18';
 
