@@ -1,4 +1,4 @@
-import { loadConfig, loadSecrets, secretValues } from '../config';
+import { loadConfig, loadWebhookSecret, secretValues } from '../config';
 import { createLogger } from '../log';
 import { connectClient } from './connect';
 import { assertSecretFor, startWebhook, WEBHOOK_PATHS } from './webhook';
@@ -6,17 +6,18 @@ import { assertSecretFor, startWebhook, WEBHOOK_PATHS } from './webhook';
 /** `npm run webhook`: signal intake over HTTP until SIGINT/SIGTERM. */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const secrets = loadSecrets(config.broker.mode);
+  // Not the broker's credentials: the webhook only starts workflows, and it faces the internet.
+  const secret = loadWebhookSecret();
   const logger = createLogger({
     name: 'webhook',
     level: config.log.level,
-    secrets: secretValues(secrets),
+    secrets: secretValues({ webhookSecret: secret }),
   });
   // Before connecting, so a live setup without a secret fails for that reason and no other.
-  assertSecretFor(config, secrets.webhookSecret);
+  assertSecretFor(config, secret);
   const { client, close: closeClient } = await connectClient(config);
-  const webhook = await startWebhook({ config, client, secret: secrets.webhookSecret, logger });
-  if (!secrets.webhookSecret) {
+  const webhook = await startWebhook({ config, client, secret, logger });
+  if (!secret) {
     logger.warn('TRADER_WEBHOOK_SECRET is not set: accepting unauthenticated signals (paper mode)');
   }
   logger.info({ url: webhook.url, paths: WEBHOOK_PATHS }, 'webhook listening');

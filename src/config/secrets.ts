@@ -6,6 +6,10 @@ export interface Secrets {
   kiteApiKey: string;
   kiteAccessToken: string;
   webhookSecret: string | undefined;
+  /** Alert channels (src/adapters/notify); each needed only when its channel is enabled. */
+  telegramBotToken?: string;
+  alertWebhookUrl?: string;
+  smtpPassword?: string;
 }
 
 /** Well-known credentials of the local paper exchange; worthless anywhere else. */
@@ -19,9 +23,16 @@ export const SECRET_ENV_NAMES = [
   'KITE_API_KEY',
   'KITE_ACCESS_TOKEN',
   'TRADER_WEBHOOK_SECRET',
+  'TELEGRAM_BOT_TOKEN',
+  'TRADER_ALERT_WEBHOOK_URL',
+  'SMTP_PASSWORD',
 ] as const;
 
 export class MissingSecretError extends Error {}
+
+/** The webhook's secret alone: the webhook holds no broker credentials, in any mode. */
+export const loadWebhookSecret = (env: NodeJS.ProcessEnv = process.env): string | undefined =>
+  env.TRADER_WEBHOOK_SECRET || undefined;
 
 export function loadSecrets(mode: 'paper' | 'live', env: NodeJS.ProcessEnv = process.env): Secrets {
   const apiKey = env.KITE_API_KEY ?? (mode === 'paper' ? PAPER_CREDENTIALS.apiKey : undefined);
@@ -36,12 +47,20 @@ export function loadSecrets(mode: 'paper' | 'live', env: NodeJS.ProcessEnv = pro
   return {
     kiteApiKey: apiKey as string,
     kiteAccessToken: accessToken as string,
-    webhookSecret: env.TRADER_WEBHOOK_SECRET || undefined,
+    webhookSecret: loadWebhookSecret(env),
+    telegramBotToken: env.TELEGRAM_BOT_TOKEN || undefined,
+    alertWebhookUrl: env.TRADER_ALERT_WEBHOOK_URL || undefined,
+    smtpPassword: env.SMTP_PASSWORD || undefined,
   };
 }
 
 /** Every secret value in play, for log scrubbing and history audits. */
-export const secretValues = (s: Secrets): string[] =>
-  [s.kiteApiKey, s.kiteAccessToken, s.webhookSecret].filter(
-    (v): v is string => typeof v === 'string' && v.length >= 6,
-  );
+export const secretValues = (s: Partial<Secrets>): string[] =>
+  [
+    s.kiteApiKey,
+    s.kiteAccessToken,
+    s.webhookSecret,
+    s.telegramBotToken,
+    s.alertWebhookUrl,
+    s.smtpPassword,
+  ].filter((v): v is string => typeof v === 'string' && v.length >= 6);

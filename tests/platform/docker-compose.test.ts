@@ -20,6 +20,37 @@ type Service = {
 const services: Record<string, Service> = compose.services;
 const ourServices = Object.entries(services).filter(([, s]) => s.build !== undefined);
 const configEnvNames = new Set(configKeyPaths().map(keyPathToEnvName));
+const WEBHOOK_SECRET = 'compose-test-secret';
+
+/**
+ * A service's environment as compose would hand it over with only
+ * TRADER_WEBHOOK_SECRET exported: `${VAR:-default}` takes its default,
+ * `${VAR:?message}` stops compose with the message when VAR is unset.
+ */
+function environmentOf(
+  service: Service,
+  shell: Record<string, string> = { TRADER_WEBHOOK_SECRET: WEBHOOK_SECRET },
+): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(service.environment ?? {}).map(([k, v]) => [
+      k,
+      String(v).replace(
+        /\$\{(\w+):([-?])([^}]*)\}/g,
+        (_, name: string, op: string, rest: string) => {
+          if (shell[name]) return shell[name];
+          if (op === '-') return rest;
+          throw new Error(rest);
+        },
+      ),
+    ]),
+  );
+}
+/** `127.0.0.1:8765:8765` -> the host port and the container port. */
+const published = (service: Service) =>
+  (service.ports ?? []).map((p) => {
+    const [host, hostPort, containerPort] = p.split(':');
+    return { host, hostPort: Number(hostPort), containerPort: Number(containerPort) };
+  });
 
 describe('docker-compose.yml matches the code', () => {
   it('describes Temporal with PostgreSQL, the Web UI, the worker, the exchange and the webhook', () => {
@@ -61,31 +92,74 @@ describe('docker-compose.yml matches the code', () => {
   );
 
   it.each(ourServices)('%s environment forms a valid configuration', (_name, service) => {
-    const env = Object.fromEntries(
-      Object.entries(service.environment ?? {}).map(([k, v]) => [
-        k,
-        String(v).replace(/\$\{\w+:-([^}]*)\}/, '$1'),
-      ]),
-    );
-    expect(() => loadConfig({ env })).not.toThrow();
+    expect(() => loadConfig({ env: environmentOf(service) })).not.toThrow();
   });
 
   it('publishes the ports the configuration uses', () => {
-    const exchangeEnv = services.exchange.environment as Record<string, unknown>;
-    expect(services.exchange.ports).toContain(
-      `${exchangeEnv.TRADER__EXCHANGE__PORT}:${exchangeEnv.TRADER__EXCHANGE__PORT}`,
+    const exchangeEnv = environmentOf(services.exchange);
+    const exchangePort = Number(exchangeEnv.TRADER__EXCHANGE__PORT);
+    expect(published(services.exchange)).toContainEqual(
+      expect.objectContaining({ hostPort: exchangePort, containerPort: exchangePort }),
     );
     const defaults = loadConfig({ env: {} });
-    expect(services.temporal.ports).toContain(`${defaults.temporal.address.split(':')[1]}:7233`);
-    expect(services['temporal-ui'].ports).toContain(`${defaults.temporal.uiPort}:8080`);
-    const webhookEnv = services.webhook.environment as Record<string, unknown>;
-    expect(services.webhook.ports).toContain(
-      `${webhookEnv.TRADER__WEBHOOK__PORT}:${webhookEnv.TRADER__WEBHOOK__PORT}`,
+    expect(published(services.temporal)).toContainEqual(
+      expect.objectContaining({
+        hostPort: Number(defaults.temporal.address.split(':')[1]),
+        containerPort: 7233,
+      }),
     );
-    const workerEnv = services.worker.environment as Record<string, string>;
+    expect(published(services['temporal-ui'])).toContainEqual(
+      expect.objectContaining({ hostPort: defaults.temporal.uiPort, containerPort: 8080 }),
+    );
+    const webhookPort = Number(environmentOf(services.webhook).TRADER__WEBHOOK__PORT);
+    expect(published(services.webhook)).toContainEqual(
+      expect.objectContaining({ hostPort: webhookPort, containerPort: webhookPort }),
+    );
+    const workerEnv = environmentOf(services.worker);
     expect(workerEnv.TRADER__BROKER__REST_URL).toBe(
       `http://exchange:${exchangeEnv.TRADER__EXCHANGE__PORT}`,
     );
+  });
+
+  it('binds every published port to 127.0.0.1', () => {
+    const ports = Object.entries(services).flatMap(([name, s]) =>
+      (s.ports ?? []).map((port) => ({ name, port })),
+    );
+    expect(ports.length).toBeGreaterThanOrEqual(4);
+    for (const { name, port } of ports) {
+      expect({ name, port }).toEqual({
+        name,
+        port: expect.stringMatching(/^127\.0\.0\.1:\d+:\d+$/),
+      });
+    }
+  });
+
+  it("turns the exchange's /_control off, whatever the paper profile says", () => {
+    expect(loadConfig({ env: {} }).exchange.control.enabled).toBe(true);
+    expect(loadConfig({ env: environmentOf(services.exchange) }).exchange.control.enabled).toBe(
+      false,
+    );
+  });
+
+  it('gives Kite credentials to the worker and the exchange, never to the webhook', () => {
+    const credentials = ['KITE_API_KEY', 'KITE_ACCESS_TOKEN'];
+    for (const name of ['worker', 'exchange'])
+      expect(Object.keys(environmentOf(services[name]))).toEqual(
+        expect.arrayContaining(credentials),
+      );
+    for (const [name, service] of Object.entries(services)) {
+      if (name === 'worker' || name === 'exchange') continue;
+      const leaked = Object.keys(service.environment ?? {}).filter((k) => credentials.includes(k));
+      expect({ name, leaked }).toEqual({ name, leaked: [] });
+    }
+  });
+
+  it('will not start the published webhook without TRADER_WEBHOOK_SECRET', () => {
+    expect(() => environmentOf(services.webhook, {})).toThrow('set TRADER_WEBHOOK_SECRET');
+    expect(environmentOf(services.webhook).TRADER_WEBHOOK_SECRET).toBe(WEBHOOK_SECRET);
+    // The other services never need it.
+    for (const [, service] of ourServices.filter(([name]) => name !== 'webhook'))
+      expect(() => environmentOf(service, {})).not.toThrow();
   });
 
   it('registers exactly the search attributes the workflows use', () => {
