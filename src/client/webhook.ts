@@ -82,17 +82,16 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
-function parseAlert(raw: Buffer): Record<string, unknown> {
+/** The alert, or undefined when the body is not a JSON object. */
+function parseAlert(raw: Buffer): Record<string, unknown> | undefined {
   let body: unknown;
   try {
     body = JSON.parse(raw.toString('utf8'));
   } catch {
-    throw new HttpError(400, { error: 'body: expected a JSON object' });
+    return undefined;
   }
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new HttpError(400, { error: 'body: expected a JSON object' });
-  }
-  return body as Record<string, unknown>;
+  const isObject = typeof body === 'object' && body !== null && !Array.isArray(body);
+  return isObject ? (body as Record<string, unknown>) : undefined;
 }
 
 /** Takes the secret out of the alert, so it reaches neither validation nor a workflow history. */
@@ -109,7 +108,31 @@ export function createWebhookServer({
   logger,
   now = Date.now,
 }: WebhookOptions): http.Server {
-  const limit = rateLimiter(config.webhook.requestsPerMinute, now);
+  const { requestsPerMinute, requireCreatedAt } = config.webhook;
+  /*
+   * Two budgets per address. Callers that know the secret spend one; failed
+   * authentications spend the other. TradingView sends every customer's
+   * alerts from a handful of shared addresses, so a flood of guesses from one
+   * of them must not use up the budget of the real alerts from it, and the
+   * guesses are still refused (429 once over their own budget, 401 before).
+   */
+  const authenticated = rateLimiter(requestsPerMinute, now);
+  const unauthenticated = rateLimiter(requestsPerMinute, now);
+  const tooMany = (waitMs: number) =>
+    new HttpError(
+      429,
+      { error: `more than ${requestsPerMinute} requests a minute` },
+      { 'Retry-After': String(Math.ceil(waitMs / 1000)) },
+    );
+
+  function admit(req: http.IncomingMessage, given: unknown): void {
+    const address = req.socket.remoteAddress ?? 'unknown';
+    const authentic =
+      secret === undefined || (typeof given === 'string' && sameSecret(given, secret));
+    const waitMs = (authentic ? authenticated : unauthenticated)(address);
+    if (waitMs > 0) throw tooMany(waitMs);
+    if (!authentic) throw new HttpError(401, { error: 'missing or wrong webhook secret' });
+  }
 
   async function handle(req: http.IncomingMessage): Promise<[number, Record<string, unknown>]> {
     const path = (req.url ?? '/').split('?')[0];
@@ -117,21 +140,13 @@ export function createWebhookServer({
     if (req.method !== 'POST') {
       throw new HttpError(405, { error: `${req.method} not allowed` }, { Allow: 'POST' });
     }
-    const waitMs = limit(req.socket.remoteAddress ?? 'unknown');
-    if (waitMs > 0) {
-      throw new HttpError(
-        429,
-        { error: `more than ${config.webhook.requestsPerMinute} requests a minute` },
-        { 'Retry-After': String(Math.ceil(waitMs / 1000)) },
-      );
-    }
     const alert = parseAlert(await readBody(req, config.webhook.bodyLimitBytes));
-    const given = takeSecret(req, alert);
-    if (secret !== undefined && (typeof given !== 'string' || !sameSecret(given, secret))) {
-      throw new HttpError(401, { error: 'missing or wrong webhook secret' });
-    }
-    // Alert templates rarely carry a timestamp; the receipt time is when the signal became known.
-    alert.createdAt ??= new Date(now()).toISOString();
+    admit(req, takeSecret(req, alert ?? {}));
+    if (!alert) throw new HttpError(400, { error: 'body: expected a JSON object' });
+    // Without its own time an alert cannot be aged, so a stale or replayed one would trade as
+    // new: where it is required, validation refuses the alert naming createdAt. Hand-written
+    // paper alerts rarely carry one; there the receipt time is when the signal became known.
+    if (!requireCreatedAt) alert.createdAt ??= new Date(now()).toISOString();
     try {
       const { workflowId, started } = await submitSignal(client, config, alert);
       const body = { workflowId, uiUrl: workflowUiUrl(config, workflowId), duplicate: !started };

@@ -1,4 +1,8 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import pino from 'pino';
 import { loadConfig, type Config } from '../../src/config';
@@ -9,6 +13,51 @@ import { workerNamespace } from '../harness/namespaces';
 import { startTestWorker, type RunningWorker } from '../harness/temporal';
 
 const SECRET = 'test-webhook-secret-4f9a';
+const ROOT = path.resolve(__dirname, '../..');
+
+/**
+ * `npm run webhook` as its own process under the shipped live profile, with
+ * only the environment given: no Kite credentials unless a test adds them.
+ * Resolves with the URL it listens on, or with how it exited.
+ */
+function runWebhookMain(env: NodeJS.ProcessEnv) {
+  const configDir = fs.mkdtempSync(path.join(os.tmpdir(), 'webhook-live-'));
+  fs.copyFileSync(path.join(ROOT, 'config/default.yaml'), path.join(configDir, 'default.yaml'));
+  fs.copyFileSync(path.join(ROOT, 'config/live.example.yaml'), path.join(configDir, 'live.yaml'));
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/client/webhook-main.ts'], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      TRADER_ENV: 'live',
+      TRADER_CONFIG_DIR: configDir,
+      TRADER__WEBHOOK__PORT: '0',
+      ...env,
+    },
+  });
+  let stdout = '';
+  let stderr = '';
+  const outcome = new Promise<{ url?: string; code?: number | null; stderr: string }>((resolve) => {
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      const listening = stdout
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as { msg?: string; url?: string })
+        .find((l) => l.msg === 'webhook listening');
+      if (listening) resolve({ url: listening.url, stderr });
+    });
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('exit', (code) => resolve({ code, stderr }));
+  });
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    });
+  return { outcome, stop };
+}
 
 interface Reply {
   status: number;
@@ -219,6 +268,93 @@ describe('webhook intake against a real Temporal server', () => {
       expect(Number(third.headers['retry-after'])).toBeGreaterThan(0);
     } finally {
       await limited.close();
+    }
+  });
+
+  it('charges the rate limit after authentication: a flood of bad secrets spends only its own budget', async () => {
+    const limited = await start({ requestsPerMinute: 2 });
+    try {
+      const send = (body: string, headers: Record<string, string>) =>
+        request(`${limited.url}/signal`, { body, headers });
+      const guesses = [];
+      // Not even JSON: unauthenticated, so a 401 (not a 400 that would tell the body was read).
+      guesses.push((await send('{"id": ', {})).status);
+      for (let i = 0; i < 5; i++) {
+        const reply = await send(JSON.stringify(alert()), { 'X-Webhook-Secret': `guess-${i}` });
+        guesses.push(reply.status);
+        if (reply.status === 429) expect(Number(reply.headers['retry-after'])).toBeGreaterThan(0);
+      }
+      expect(guesses).toEqual([401, 401, 429, 429, 429, 429]);
+      // Same address, the real secret: its whole budget is still there.
+      const real = () => send(JSON.stringify(alert()), { 'X-Webhook-Secret': SECRET });
+      expect([(await real()).status, (await real()).status, (await real()).status]).toEqual([
+        202, 202, 429,
+      ]);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it.each([
+    ['missing', {}],
+    ['null', { createdAt: null }],
+  ])(
+    'refuses an alert whose createdAt is %s where webhook.requireCreatedAt is on',
+    async (_, extra) => {
+      const strict = await start({ requireCreatedAt: true });
+      try {
+        const send = (body: unknown) =>
+          request(`${strict.url}/signal`, {
+            body: JSON.stringify(body),
+            headers: { 'X-Webhook-Secret': SECRET },
+          });
+        const signal = alert();
+        const refused = await send({ ...signal, ...extra });
+        expect(refused.status).toBe(400);
+        expect(refused.body).toEqual({
+          error: 'invalid signal',
+          errors: [expect.stringMatching(/^createdAt: /)],
+        });
+        await expect(client.workflow.getHandle(`pos-${signal.id}`).describe()).rejects.toThrow(
+          /not found/i,
+        );
+        const dated = await send({ ...signal, createdAt: new Date().toISOString() });
+        expect(dated.status).toBe(202);
+      } finally {
+        await strict.close();
+      }
+    },
+  );
+
+  it('runs in live mode holding no Kite credentials, and not at all without its secret', async () => {
+    const temporal = {
+      TRADER__TEMPORAL__ADDRESS: config.temporal.address,
+      TRADER__TEMPORAL__NAMESPACE: config.temporal.namespace,
+      TRADER__TEMPORAL__TASK_QUEUE: config.temporal.taskQueue,
+    };
+    const unsecured = runWebhookMain(temporal);
+    const refusal = await unsecured.outcome;
+    expect(refusal.code).toBe(1);
+    expect(refusal.stderr).toContain('TRADER_WEBHOOK_SECRET is not set');
+
+    const live = runWebhookMain({ ...temporal, TRADER_WEBHOOK_SECRET: SECRET });
+    try {
+      const { url, stderr } = await live.outcome;
+      expect({ url, stderr }).toEqual({
+        url: expect.stringMatching(/^http:/),
+        stderr: expect.any(String),
+      });
+      const signal = alert();
+      const reply = await request(`${url}/signal`, {
+        body: JSON.stringify({ ...signal, createdAt: new Date().toISOString() }),
+        headers: { 'X-Webhook-Secret': SECRET },
+      });
+      expect(reply.status).toBe(202);
+      expect(await client.workflow.getHandle(`pos-${signal.id}`).result()).toMatchObject({
+        outcome: 'REJECTED',
+      });
+    } finally {
+      await live.stop();
     }
   });
 
