@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { notifySchema } from './notify';
 import { inconsistencies } from './consistency';
 
 // Each helper carries its expectation in words so a bad value reads as
@@ -257,6 +258,7 @@ const configShape = z.strictObject({
     }),
     dir: text(),
   }),
+  notify: notifySchema,
 });
 
 // Judged only once every key is valid alone: a contradiction between a bad URL and the mode says nothing new.
