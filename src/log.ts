@@ -26,6 +26,12 @@ const REDACT_PATHS = [
   '*.authorization',
   'headers.authorization',
   '*.headers.authorization',
+  'botToken',
+  'password',
+  'pass',
+  '*.botToken',
+  '*.password',
+  '*.pass',
 ];
 const CENSOR = '[redacted]';
 
