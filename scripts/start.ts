@@ -141,8 +141,11 @@ async function main(): Promise<void> {
 
   if (config.runner.autoStart) {
     const { client } = await connectClient(config);
-    await keepTodaysRunner(client, config, (workflowId) =>
-      say(`Runner            ${workflowId}  ${workflowUiUrl(config, workflowId)}`),
+    await keepTodaysRunner(
+      client,
+      config,
+      (workflowId) => say(`Runner            ${workflowId}  ${workflowUiUrl(config, workflowId)}`),
+      { onStayStopped: (message) => say(`Runner            ${message}`) },
     );
   } else {
     say('Runner            not started (runner.autoStart is off): `npx trade runner start`');

@@ -274,6 +274,24 @@ describe('trade CLI against a real Temporal server (no broker)', () => {
       const late = await runCli(['runner', 'pause'], env);
       expect(late.code).toBe(1);
       expect(late.stderr).toContain(`runner ${workflowId} has finished (COMPLETED)`);
+
+      // Stopped by the operator, it stays stopped for the day unless asked again explicitly.
+      const refused = await runCli(['runner', 'start'], env);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain(
+        `${workflowId} was stopped by the operator and stays stopped for ${day}; \`npx trade runner start --day ${day} --restart\``,
+      );
+      expect((await client.workflow.getHandle(workflowId).describe()).status.name).toBe(
+        'COMPLETED',
+      );
+      const restarted = await runCliJson<{ workflowId: string }>(
+        ['runner', 'start', '--restart'],
+        env,
+      );
+      expect(restarted.workflowId).toBe(workflowId);
+      expect((await status()).status).toMatchObject({ day, stopped: false });
+      await runCliJson(['runner', 'stop'], env);
+      await client.workflow.getHandle(workflowId).result();
     });
 
     it('reports a runner that does not exist, and a malformed day', async () => {

@@ -46,12 +46,17 @@ export function registerRunner(program: Command): void {
 
   runner
     .command('start')
-    .description('start the runner, or report the one already running')
+    .description(
+      'start the runner, or report the one already running; one the operator stopped stays stopped for its day',
+    )
     .option(...dayOption)
-    .action((opts: { day?: string }, cmd: Command) => {
+    .option('--restart', 'start it again even though it was stopped, terminated or cancelled')
+    .action((opts: { day?: string; restart?: boolean }, cmd: Command) => {
       const day = dayOf(opts);
       return withContext(cmd, async (ctx) => {
-        const handle = await startRunner(ctx.client, ctx.config, day);
+        const handle = await startRunner(ctx.client, ctx.config, day, {
+          restart: opts.restart === true,
+        });
         const result = {
           workflowId: handle.workflowId,
           uiUrl: ctx.uiUrl(handle.workflowId),
