@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { StrikeRule } from '../../src/config/schema';
-import { submitSignal } from '../../src/client/submit';
+import { submitSignal, tagSaltOf } from '../../src/client/submit';
 import { orderTag } from '../../src/domain/order-tag';
 import { newSignal } from '../../tests/harness/positions';
 import type { BenchStack } from './stack';
@@ -41,6 +41,7 @@ export interface Submitted {
 /** submitSignal, as the CLI and webhook do, under a variant's underlying, side and strike rule. */
 export async function submitPosition(stack: BenchStack, variant: Variant): Promise<Submitted> {
   const config = { ...stack.config, entry: { ...stack.config.entry, strike: variant.strike } };
+  const scheme = { version: 2 as const, salt: tagSaltOf(config) };
   const submittedAt = performance.now();
   const { workflowId } = await submitSignal(
     stack.client,
@@ -49,8 +50,8 @@ export async function submitPosition(stack: BenchStack, variant: Variant): Promi
   );
   return {
     workflowId,
-    entryTag: orderTag(workflowId, 'ENTRY', 0),
-    exitTag: orderTag(workflowId, 'EXIT', 0),
+    entryTag: orderTag(workflowId, 'ENTRY', 0, 0, scheme),
+    exitTag: orderTag(workflowId, 'EXIT', 0, 0, scheme),
     submittedAt,
   };
 }

@@ -1,4 +1,10 @@
-import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
+import {
+  WithStartWorkflowOperation,
+  WorkflowExecutionAlreadyStartedError,
+  type Client,
+} from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { FailureType } from './failure-types';
 import type { Config } from '../config/schema';
 import {
   accountWorkflowId,
@@ -12,6 +18,22 @@ export interface AccountActivityDeps {
   client: Client;
   taskQueue: string;
   risk: Config['risk'];
+  /** The book continues as new after this many history events. */
+  historyLimit?: number;
+}
+
+/** A completed book refuses the start, so update-with-start cannot begin an empty one. */
+async function onOpenBook<T>(day: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError)
+      throw ApplicationFailure.nonRetryable(
+        `the account book for ${day} has closed`,
+        FailureType.AccountClosed,
+      );
+    throw err;
+  }
 }
 
 /**
@@ -19,13 +41,20 @@ export interface AccountActivityDeps {
  * activities with update-with-start, so the day's book starts itself on the
  * first reservation. Update ids make a retried activity a no-op.
  */
-export function createAccountActivities({ client, taskQueue, risk }: AccountActivityDeps) {
+export function createAccountActivities({
+  client,
+  taskQueue,
+  risk,
+  historyLimit,
+}: AccountActivityDeps) {
   const startAccount = (day: string) =>
     new WithStartWorkflowOperation('accountWorkflow', {
       workflowId: accountWorkflowId(day),
       taskQueue,
-      args: [{ day, risk }],
+      args: [{ day, risk, ...(historyLimit !== undefined && { historyLimit }) }],
       workflowIdConflictPolicy: 'USE_EXISTING',
+      // A book that completed keeps its totals: only a terminated one (the operator's "forget it") restarts.
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
     });
 
   return {
@@ -33,12 +62,21 @@ export function createAccountActivities({ client, taskQueue, risk }: AccountActi
       day: string;
       positionId: string;
       capital: number;
+      adopted?: boolean;
     }): Promise<ReserveResult> {
-      return client.workflow.executeUpdateWithStart(reserveUpdate, {
-        args: [{ positionId: req.positionId, capital: req.capital }],
-        updateId: `reserve-${req.positionId}`,
-        startWorkflowOperation: startAccount(req.day),
-      });
+      return onOpenBook(req.day, () =>
+        client.workflow.executeUpdateWithStart(reserveUpdate, {
+          args: [
+            {
+              positionId: req.positionId,
+              capital: req.capital,
+              ...(req.adopted && { adopted: true }),
+            },
+          ],
+          updateId: `reserve-${req.positionId}`,
+          startWorkflowOperation: startAccount(req.day),
+        }),
+      );
     },
 
     async releaseRisk(req: {
@@ -46,11 +84,13 @@ export function createAccountActivities({ client, taskQueue, risk }: AccountActi
       positionId: string;
       realisedPnl: number;
     }): Promise<AccountSummary> {
-      return client.workflow.executeUpdateWithStart(releaseUpdate, {
-        args: [{ positionId: req.positionId, realisedPnl: req.realisedPnl }],
-        updateId: `release-${req.positionId}`,
-        startWorkflowOperation: startAccount(req.day),
-      });
+      return onOpenBook(req.day, () =>
+        client.workflow.executeUpdateWithStart(releaseUpdate, {
+          args: [{ positionId: req.positionId, realisedPnl: req.realisedPnl }],
+          updateId: `release-${req.positionId}`,
+          startWorkflowOperation: startAccount(req.day),
+        }),
+      );
     },
   };
 }

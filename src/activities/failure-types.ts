@@ -23,5 +23,7 @@ export const FailureType = {
   CancelPending: 'CancelPending',
   /** The worker lacks something the activity needs (e.g. a tick hub); non-retryable. */
   Misconfigured: 'Misconfigured',
+  /** The day's account book has completed and is never restarted, so its totals stand; non-retryable. */
+  AccountClosed: 'AccountClosed',
 } as const;
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];

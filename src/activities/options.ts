@@ -107,3 +107,19 @@ export const awaitPriceTriggerOptions: ActivityOptions = {
     nonRetryableErrorTypes: [FailureType.InvalidRequest, FailureType.Misconfigured],
   },
 };
+
+/**
+ * The broker's positions and trades before an exit round. A few tries, then
+ * the workflow sees the failure, flags the position and retries the round
+ * with its own backoff: an exit must never wait silently inside a retry.
+ */
+export const brokerTruthOptions: ActivityOptions = {
+  startToCloseTimeout: '30s',
+  retry: {
+    initialInterval: '1s',
+    backoffCoefficient: 2,
+    maximumInterval: '5s',
+    maximumAttempts: 4,
+    nonRetryableErrorTypes: [FailureType.InvalidRequest, FailureType.BrokerRejected],
+  },
+};

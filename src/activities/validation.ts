@@ -105,6 +105,26 @@ export const priceTriggerSchema = z.strictObject({
     .min(1, 'expected at least one leg'),
 });
 
+const symbol = () => z.string().regex(/^[A-Z0-9-]{1,40}$/, 'expected a tradingsymbol');
+const product = () => z.enum(['MIS', 'NRML']);
+
+export const positionTruthSchema = z.strictObject({
+  tradingsymbol: symbol(),
+  product: product(),
+  workflowId: z.string().min(1, 'expected a workflow id'),
+});
+
+export const externalFillsSchema = z.strictObject({
+  tradingsymbol: symbol(),
+  product: product(),
+  quantity: positiveInt(),
+  since: z.number().int('expected epoch ms').min(0, 'expected epoch ms'),
+});
+
+export const forceExitAllSchema = z.strictObject({
+  reason: z.string().min(1, 'expected a reason').max(500, 'expected at most 500 characters'),
+});
+
 /** Invariant 4: bad input fails here, naming the field and value, before any broker call. */
 export function parseInput<S extends z.ZodType>(
   activity: string,

@@ -23,7 +23,16 @@ export const positionRulesFrom = (config: Config): PositionRules => ({
   },
   strikesAroundSpot: config.exchange.strikesAroundSpot,
   historyLimit: config.temporal.positionHistoryLimit,
+  tagSalt: tagSaltOf(config),
 });
+
+/**
+ * What makes this deployment's order tags its own on a shared Kite account:
+ * the configured salt, else the namespace and task queue, which already
+ * differ between deployments that share a Temporal server.
+ */
+export const tagSaltOf = (config: Config): string =>
+  config.broker.tagSalt ?? `${config.temporal.namespace}/${config.temporal.taskQueue}`;
 
 export interface Submitted {
   handle: WorkflowHandle<typeof positionWorkflow>;

@@ -273,9 +273,10 @@ export interface ExitModification {
 
 export type ModificationVerdict = { ok: true } | { ok: false; reasons: string[] };
 
-function priceProblem(name: string, value: number, tick: number): string | undefined {
-  if (!Number.isFinite(value) || value <= 0) {
-    return `${name}: expected a positive price, got ${value}`;
+/** `value` comes from an operator's update, so it may be anything JSON can carry. */
+function priceProblem(name: string, value: unknown, tick: number): string | undefined {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    return `${name}: expected a positive price, got ${JSON.stringify(value) ?? typeof value}`;
   }
   if (!isTickMultiple(value, tick)) {
     return `${name}: ${value} is not a multiple of the ${tick} tick`;
@@ -284,35 +285,41 @@ function priceProblem(name: string, value: number, tick: number): string | undef
 }
 
 /**
- * Rejects levels that cannot work against the current premium: a stop at or
- * above it or a target at or below it would fire at once, which is what
- * forceExit is for.
+ * Rejects levels that cannot work: a stop at or above the current premium
+ * or a target at or below it would fire at once, which is what forceExit is
+ * for. Without a current premium (`undefined`), only what can be judged
+ * without the market is checked: prices, the trailing rule, stop below target.
  */
 export function validateExitModification(
   plan: PremiumExits,
-  currentPremium: number,
+  currentPremium: number | undefined,
   mod: ExitModification,
   tick = TICK_SIZE,
 ): ModificationVerdict {
-  if (!(Number.isFinite(currentPremium) && currentPremium > 0)) {
+  if (currentPremium !== undefined && !(Number.isFinite(currentPremium) && currentPremium > 0)) {
     return {
       ok: false,
       reasons: [`no current premium to check levels against (${currentPremium})`],
     };
   }
-  const current = toPaise(currentPremium);
   const reasons: string[] = [];
-  const valid = (name: string, value: number | undefined): value is number => {
+  const valid = (name: string, value: unknown): value is number => {
     if (value === undefined) return false;
     const problem = priceProblem(name, value, tick);
     if (problem) reasons.push(problem);
     return problem === undefined;
   };
-  if (valid('stopLoss', mod.stopLoss) && toPaise(mod.stopLoss) >= current) {
-    reasons.push(`stopLoss: ${mod.stopLoss} must be below the current premium ${currentPremium}`);
-  }
-  if (valid('target', mod.target) && toPaise(mod.target) <= current) {
-    reasons.push(`target: ${mod.target} must be above the current premium ${currentPremium}`);
+  if (currentPremium !== undefined) {
+    const current = toPaise(currentPremium);
+    if (valid('stopLoss', mod.stopLoss) && toPaise(mod.stopLoss) >= current) {
+      reasons.push(`stopLoss: ${mod.stopLoss} must be below the current premium ${currentPremium}`);
+    }
+    if (valid('target', mod.target) && toPaise(mod.target) <= current) {
+      reasons.push(`target: ${mod.target} must be above the current premium ${currentPremium}`);
+    }
+  } else {
+    valid('stopLoss', mod.stopLoss);
+    valid('target', mod.target);
   }
   // Only null removes the trailing stop; any other value, falsy or not, must be a rule.
   if (mod.trailing !== undefined && mod.trailing !== null) {

@@ -9,10 +9,25 @@ export type OrderLeg = 'ENTRY' | 'EXIT';
 
 export const ORDER_TAG_PATTERN = /^[A-Za-z0-9]{1,20}$/;
 
+/**
+ * How a position derives its tags, frozen into its state when it starts so a
+ * deploy never changes the tag of an intent already in flight.
+ * - 1: `<hash13><leg><slice><attempt2>` over the workflow id alone: 1,296
+ *   attempts, and two deployments on one Kite account collide.
+ * - 2: `<hash13><leg><slice><attempt5>`, the hash over the deployment salt
+ *   and the workflow id: 60 million attempts (decades at the exit retry cap),
+ *   unique per deployment.
+ */
+export interface TagScheme {
+  version: 1 | 2;
+  /** Deployment salt (broker.tagSalt, else namespace and task queue); version 2 only. */
+  salt?: string;
+}
+
 const LEG_CODE: Record<OrderLeg, string> = { ENTRY: 'E', EXIT: 'X' };
 const HASH_WIDTH = 13; // base36 of a 64-bit value
 const MAX_SLICE = 35; // one base36 digit
-const MAX_ATTEMPT = 36 * 36 - 1; // two base36 digits
+const ATTEMPT_WIDTH: Record<TagScheme['version'], number> = { 1: 2, 2: 5 };
 
 const FNV64_OFFSET = 0xcbf29ce484222325n;
 const FNV64_PRIME = 0x100000001b3n;
@@ -37,11 +52,35 @@ function checkRange(name: string, value: number, max: number): void {
   }
 }
 
-/** `<hash13><E|X><slice><attempt2>`, e.g. "1b9x0k2m3q8zzE001": 17 characters. */
-export function orderTag(workflowId: string, leg: OrderLeg, attempt: number, slice = 0): string {
+export const maxAttempt = (scheme: TagScheme): number => 36 ** ATTEMPT_WIDTH[scheme.version] - 1;
+
+/** The part of every tag of one workflow that names the workflow, whatever the leg, slice and attempt. */
+export function tagPrefix(workflowId: string, scheme: TagScheme = { version: 1 }): string {
   if (workflowId.length === 0) throw new RangeError('workflowId: expected a non-empty string');
-  checkRange('attempt', attempt, MAX_ATTEMPT);
-  checkRange('slice', slice, MAX_SLICE);
-  const hash = fnv1a64(workflowId).toString(36).padStart(HASH_WIDTH, '0');
-  return `${hash}${LEG_CODE[leg]}${slice.toString(36)}${attempt.toString(36).padStart(2, '0')}`;
+  // A NUL cannot appear in a salt or a workflow id, so "a|b" and "a" + "|b" never hash alike.
+  const keyed =
+    scheme.version === 2 && scheme.salt ? `${scheme.salt}\u0000${workflowId}` : workflowId;
+  return fnv1a64(keyed).toString(36).padStart(HASH_WIDTH, '0');
 }
+
+/** e.g. "1b9x0k2m3q8zzX10002" (scheme 2, exit, slice 1, attempt 2). */
+export function orderTag(
+  workflowId: string,
+  leg: OrderLeg,
+  attempt: number,
+  slice = 0,
+  scheme: TagScheme = { version: 1 },
+): string {
+  checkRange('attempt', attempt, maxAttempt(scheme));
+  checkRange('slice', slice, MAX_SLICE);
+  const width = ATTEMPT_WIDTH[scheme.version];
+  return `${tagPrefix(workflowId, scheme)}${LEG_CODE[leg]}${slice.toString(36)}${attempt.toString(36).padStart(width, '0')}`;
+}
+
+const SYSTEM_TAG = /^[0-9a-z]{13}[EX][0-9a-z](?:[0-9a-z]{2}|[0-9a-z]{5})$/;
+
+/**
+ * Whether a tag has the shape of one of ours (either scheme). Orders without
+ * one (the Kite app, the broker's auto square-off) are somebody else's.
+ */
+export const isSystemTag = (tag: string | null): boolean => tag !== null && SYSTEM_TAG.test(tag);

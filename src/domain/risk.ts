@@ -19,11 +19,17 @@ export interface AccountState {
   tradesToday: number;
   realisedPnl: number;
   killSwitch?: { reason: string; at: number };
+  /** The daily-loss breaker, latched for the day the first time the loss reached the limit. */
+  breaker?: { at: number; lossPnl: number };
+  /** Set by reconciliation: entries wait while the broker's book is unexplained. */
+  entryGate?: { reason: string; at: number };
 }
 
 export interface ReservationRequest {
   positionId: string;
   capital: number;
+  /** Already at the broker (reconciliation adopted it): counted, never refused. */
+  adopted?: boolean;
 }
 
 export type ReservationRejection =
@@ -32,6 +38,7 @@ export type ReservationRejection =
   | 'MAX_OPEN_POSITIONS'
   | 'MAX_TRADES'
   | 'CAPITAL_LIMIT'
+  | 'RECONCILIATION'
   | 'INVALID_REQUEST';
 
 export type ReservationDecision =
@@ -70,8 +77,20 @@ export function exposureOf(state: AccountState): Exposure {
   };
 }
 
+/** The loss has reached the limit now, or did earlier today (the breaker stays latched). */
 export const dailyLossBreached = (state: AccountState, risk: RiskConfig): boolean =>
+  state.breaker !== undefined ||
   -toPaise(exposureOf(state).breakerPnl) >= toPaise(risk.maxDailyLoss);
+
+/**
+ * Latches the breaker the first time the day's loss (realised plus open
+ * losses) reaches the limit; returns the state unchanged otherwise. Once
+ * tripped it stays tripped for the day, even if open losses recover.
+ */
+export function latchBreaker(state: AccountState, risk: RiskConfig, at: number): AccountState {
+  if (state.breaker || !dailyLossBreached(state, risk)) return state;
+  return { ...state, breaker: { at, lossPnl: exposureOf(state).breakerPnl } };
+}
 
 /**
  * Whether a new position may take a slot, checked in order of severity. The
@@ -98,6 +117,7 @@ export function decideReservation(
       `capital must be a non-negative amount, got ${request.capital}`,
     );
   }
+  if (request.adopted) return grant(state, request.positionId, request.capital);
   if (state.killSwitch) {
     return reject('KILL_SWITCH', `kill switch is on: ${state.killSwitch.reason}`);
   }
@@ -129,20 +149,24 @@ export function decideReservation(
       `${exposure.capitalInUse} already in use reaches ${risk.maxCapitalInUsePct}% of ${risk.capital}`,
     );
   }
-  const granted = fromPaise(Math.min(toPaise(request.capital), leftPaise));
-  return {
-    ok: true,
-    granted,
-    state: {
-      ...state,
-      openPositions: {
-        ...state.openPositions,
-        [request.positionId]: { capital: granted, unrealisedPnl: 0 },
-      },
-      tradesToday: state.tradesToday + 1,
-    },
-  };
+  if (state.entryGate) {
+    return reject(
+      'RECONCILIATION',
+      `entries are held by reconciliation: ${state.entryGate.reason}`,
+    );
+  }
+  return grant(state, request.positionId, fromPaise(Math.min(toPaise(request.capital), leftPaise)));
 }
+
+const grant = (state: AccountState, positionId: string, granted: number): ReservationDecision => ({
+  ok: true,
+  granted,
+  state: {
+    ...state,
+    openPositions: { ...state.openPositions, [positionId]: { capital: granted, unrealisedPnl: 0 } },
+    tradesToday: state.tradesToday + 1,
+  },
+});
 
 /** Frees a slot and banks its P&L; releasing an unknown or already released id changes nothing. */
 export function applyRelease(

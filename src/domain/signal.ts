@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { trailingSchema, underlyingSchema } from '../config/schema';
+import { roundToTick, TICK_SIZE, toPaise } from './money';
+import type { Direction } from './types';
 
 // Messages carry the expectation in words so a rejection reads as
 // "strength: expected a number from 0 to 10, got 12".
@@ -32,12 +34,14 @@ export const signalExitsSchema = z.strictObject({
     .optional(),
 });
 
-export const signalSchema = z.strictObject({
-  // The id becomes the workflow id `pos-<id>`, so it is limited to characters
-  // that survive URLs, CLI arguments and search-attribute queries unescaped.
-  id: z
-    .string({ error: 'expected a string id' })
-    .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'expected 1-64 characters of A-Z a-z 0-9 _ . : -'),
+// The id becomes the workflow id `pos-<id>`, so it is limited to characters
+// that survive URLs, CLI arguments and search-attribute queries unescaped.
+export const signalIdSchema = z
+  .string({ error: 'expected a string id' })
+  .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'expected 1-64 characters of A-Z a-z 0-9 _ . : -');
+
+const fieldsSchema = z.strictObject({
+  id: signalIdSchema,
   underlying: underlyingSchema,
   direction: z.enum(['LONG', 'SHORT'], { error: 'expected LONG (buys CE) or SHORT (buys PE)' }),
   // A search attribute and a report column: short, and printable in a table.
@@ -59,6 +63,73 @@ export const signalSchema = z.strictObject({
     error: 'expected an ISO-8601 timestamp with a zone, e.g. 2025-11-18T09:30:00+05:30',
   }),
 });
+
+type SignalFields = z.infer<typeof fieldsSchema>;
+
+/**
+ * Index levels fire on ticks of 0.05, so a level between ticks is rounded at
+ * intake, always toward the spot: a LONG (call) has its stop below the index
+ * and its target above, so the stop rounds up and the target down; a SHORT
+ * (put) is the mirror image. Either way a level fires no later than asked,
+ * and a stop never risks more than asked.
+ */
+export function roundIndexLevel(
+  direction: Direction,
+  kind: 'stopLoss' | 'target',
+  level: number,
+): number {
+  const below = (kind === 'stopLoss') === (direction === 'LONG');
+  return Math.max(roundToTick(level, undefined, below ? 'up' : 'down'), TICK_SIZE);
+}
+
+/**
+ * Where a level must sit against the index, by the same rule as the
+ * rounding: the expectation in words, or undefined when the level is on its
+ * side. The caller names the field (`exits.<kind>.underlyingLevel`).
+ */
+export function indexLevelProblem(
+  direction: Direction,
+  kind: 'stopLoss' | 'target',
+  level: number,
+  spot: number,
+): string | undefined {
+  const below = (kind === 'stopLoss') === (direction === 'LONG');
+  const wrong = below ? toPaise(level) >= toPaise(spot) : toPaise(level) <= toPaise(spot);
+  if (!wrong) return undefined;
+  const what = direction === 'LONG' ? 'a LONG (call)' : 'a SHORT (put)';
+  return `expected a level ${below ? 'below' : 'above'} the index (${spot}) for ${what}`;
+}
+
+const INDEX_LEVELS = ['stopLoss', 'target'] as const;
+
+export const signalSchema = fieldsSchema
+  .superRefine((s, ctx) => {
+    if (s.referencePrice === undefined) return;
+    for (const kind of INDEX_LEVELS) {
+      const level = s.exits?.[kind]?.underlyingLevel;
+      if (level === undefined) continue;
+      const problem = indexLevelProblem(s.direction, kind, level, s.referencePrice);
+      if (problem)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['exits', kind, 'underlyingLevel'],
+          message: problem,
+        });
+    }
+  })
+  .transform((s): SignalFields => {
+    if (!s.exits) return s;
+    const exits = { ...s.exits };
+    for (const kind of INDEX_LEVELS) {
+      const level = exits[kind];
+      if (level?.underlyingLevel !== undefined)
+        exits[kind] = {
+          ...level,
+          underlyingLevel: roundIndexLevel(s.direction, kind, level.underlyingLevel),
+        };
+    }
+    return { ...s, exits };
+  });
 
 export type Signal = z.infer<typeof signalSchema>;
 export type SignalExits = z.infer<typeof signalExitsSchema>;

@@ -2,6 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createAccountActivities } from '../activities/account';
 import { createActivities } from '../activities';
+import { createPositionActivities } from '../activities/positions';
 import { createStrategyActivities } from '../activities/strategy';
 import { createKiteBroker } from '../adapters/kite/client';
 import { TickCandles } from '../adapters/kite/tick-candles';
@@ -10,6 +11,7 @@ import { createTicker } from '../adapters/kite/ticker';
 import type { Config, Secrets } from '../config';
 import { indexTokenOf } from '../domain/instruments';
 import type { Logger } from '../log';
+import { missingSearchAttributes } from './search-attribute-check';
 
 export interface TradingWorkerOptions {
   config: Config;
@@ -64,6 +66,18 @@ export async function createTradingWorker({
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const clientConnection = await Connection.connect({ address: config.temporal.address });
   const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
+  const missing = await missingSearchAttributes(clientConnection, config.temporal.namespace);
+  if (missing.length > 0) {
+    hub.close();
+    await clientConnection.close();
+    await connection.close();
+    throw new Error(
+      `namespace ${config.temporal.namespace} lacks the search attributes ${missing.join(', ')}: ` +
+        'every workflow task that sets one would fail. Register them (`npm start` does; with ' +
+        'docker compose the temporal-setup service does; by hand: `temporal operator ' +
+        'search-attribute create --name <Name> --type <Type>`) and start the worker again',
+    );
+  }
   const taskQueue = config.temporal.taskQueue;
   const worker = await Worker.create({
     connection,
@@ -72,7 +86,13 @@ export async function createTradingWorker({
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
     activities: {
       ...createActivities({ broker, hub }),
-      ...createAccountActivities({ client, taskQueue, risk: config.risk }),
+      ...createAccountActivities({
+        client,
+        taskQueue,
+        risk: config.risk,
+        historyLimit: config.temporal.positionHistoryLimit,
+      }),
+      ...createPositionActivities({ client, broker }),
       ...createStrategyActivities({ broker, config, tickCandles }),
     },
     maxConcurrentActivityTaskExecutions: activitySlotsFor(config.risk.maxOpenPositions),

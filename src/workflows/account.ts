@@ -4,9 +4,12 @@ import {
   continueAsNew,
   getExternalWorkflowHandle,
   log,
+  patched,
+  proxyActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { PositionActivities } from '../activities/positions';
 import type { Config } from '../config/schema';
 import { istEpoch } from '../domain/calendar';
 import {
@@ -15,15 +18,18 @@ import {
   dailyLossBreached,
   decideReservation,
   exposureOf,
+  latchBreaker,
   newAccountState,
   tripKillSwitch,
   type AccountState,
 } from '../domain/risk';
 import {
   accountSummaryQuery,
+  entryGateSignal,
   forceExitSignal,
   killSwitchSignal,
   markSignal,
+  marksSignal,
   positionWorkflowId,
   releaseUpdate,
   reserveUpdate,
@@ -34,6 +40,8 @@ export interface AccountInput {
   day: string;
   risk: Config['risk'];
   carried?: AccountState;
+  /** History events after which the book continues as new (absent in old histories: the server's suggestion only). */
+  historyLimit?: number;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -49,19 +57,61 @@ const summarise = (state: AccountState, risk: Config['risk']): AccountSummary =>
     openPnl: exposure.openPnl,
     killSwitch: state.killSwitch,
     breakerTripped: dailyLossBreached(state, risk),
+    breaker: state.breaker,
+    entryGate: state.entryGate,
   };
 };
 
+/** Flattening reaches every running position, whatever day booked it; retried until it has. */
+const fleet = proxyActivities<PositionActivities>({
+  startToCloseTimeout: '2m',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
+});
+
 /**
  * The day's risk book, `account-<YYYY-MM-DD>`: the one place that knows how
- * many positions are open, the capital they hold, the realised P&L and
- * whether the kill switch is latched. Position workflows reach it through
- * update-with-start, so it starts itself with the day's first reservation.
+ * many positions are open, the capital they hold, the realised P&L, whether
+ * the kill switch or the loss breaker is latched and whether reconciliation
+ * holds entries. Position workflows reach it through update-with-start, so
+ * it starts itself with the day's first reservation; once it has completed,
+ * it is never started again for that day (the start refuses a duplicate of a
+ * completed run), so a late request can never meet an empty book.
  */
 export async function accountWorkflow(input: AccountInput): Promise<AccountSummary> {
   let state: AccountState = input.carried ?? newAccountState(input.day);
-
   const { risk } = input;
+
+  const flattenAll = async (reason: string) => {
+    // The book's own positions first: they are known without a visibility query.
+    await Promise.all(
+      Object.keys(state.openPositions).map((id) =>
+        getExternalWorkflowHandle(positionWorkflowId(id))
+          .signal(forceExitSignal, reason)
+          .catch((err: unknown) =>
+            log.warn('could not signal position', { positionId: id, error: String(err) }),
+          ),
+      ),
+    );
+    // Patched so kill switches recorded before positions of other days were covered still replay.
+    if (patched('flatten-every-running-position')) await fleet.forceExitAllPositions({ reason });
+  };
+
+  /** After any change to P&L: the first breach latches the breaker and, if configured, flattens. */
+  const watchLoss = async () => {
+    const latched = latchBreaker(state, risk, Date.now());
+    if (latched === state) return;
+    state = latched;
+    log.error('daily-loss breaker tripped: no new entries today', {
+      loss: state.breaker!.lossPnl,
+      limit: risk.maxDailyLoss,
+      flatten: risk.flattenOnDailyLoss === true,
+    });
+    if (risk.flattenOnDailyLoss)
+      await flattenAll(
+        `daily-loss breaker: ${state.breaker!.lossPnl} reached ${risk.maxDailyLoss}`,
+      );
+  };
+
   setHandler(accountSummaryQuery, () => summarise(state, risk));
   setHandler(reserveUpdate, (req) => {
     const decision = decideReservation(state, req, risk);
@@ -72,35 +122,42 @@ export async function accountWorkflow(input: AccountInput): Promise<AccountSumma
     state = decision.state;
     return { ok: true, grantedCapital: state.openPositions[req.positionId].capital };
   });
-  setHandler(releaseUpdate, (req) => {
+  setHandler(releaseUpdate, async (req) => {
     state = applyRelease(state, req);
+    await watchLoss();
     return summarise(state, risk);
   });
-  setHandler(markSignal, ({ positionId, unrealisedPnl }) => {
+  setHandler(markSignal, async ({ positionId, unrealisedPnl }) => {
     state = applyMark(state, positionId, unrealisedPnl);
+    await watchLoss();
+  });
+  setHandler(marksSignal, async (marks) => {
+    for (const { positionId, unrealisedPnl } of marks)
+      state = applyMark(state, positionId, unrealisedPnl);
+    await watchLoss();
+  });
+  setHandler(entryGateSignal, (gate) => {
+    state = gate.blocked
+      ? { ...state, entryGate: { reason: gate.reason, at: Date.now() } }
+      : { ...state, entryGate: undefined };
   });
   setHandler(killSwitchSignal, async (reason) => {
+    const first = !state.killSwitch;
     state = tripKillSwitch(state, reason, Date.now());
     log.warn('kill switch latched', { reason, open: Object.keys(state.openPositions) });
-    // Positions still entering receive the signal too and exit as soon as they hold anything.
-    await Promise.all(
-      Object.keys(state.openPositions).map((id) =>
-        getExternalWorkflowHandle(positionWorkflowId(id))
-          .signal(forceExitSignal, `kill switch: ${reason}`)
-          .catch((err: unknown) =>
-            log.warn('could not signal position', { positionId: id, error: String(err) }),
-          ),
-      ),
-    );
+    // Positions still entering receive the signal too and abort before they buy.
+    if (first) await flattenAll(`kill switch: ${reason}`);
   });
 
   // The book outlives the session while positions are still open (NRML carries, a stuck exit).
   const dayEnds = istEpoch(input.day, '00:00') + DAY_MS;
   let dayOver = Date.now() >= dayEnds;
+  const historyFull = () =>
+    workflowInfo().continueAsNewSuggested ||
+    (input.historyLimit !== undefined && workflowInfo().historyLength >= input.historyLimit);
   for (;;) {
     const finished = () =>
-      workflowInfo().continueAsNewSuggested ||
-      (dayOver && Object.keys(state.openPositions).length === 0);
+      historyFull() || (dayOver && Object.keys(state.openPositions).length === 0);
     if (dayOver) await condition(finished);
     else if (!(await condition(finished, dayEnds - Date.now()))) {
       dayOver = true;

@@ -3,6 +3,7 @@ import type { Config } from '../config/schema';
 import type { Direction, OptionType } from '../domain/types';
 import type { Signal } from '../domain/signal';
 import type { ExitModification, ExitPlan, ExitReason as DomainExitReason } from '../domain/exits';
+import type { TagScheme } from '../domain/order-tag';
 
 export type { ExitModification, ExitPlan };
 
@@ -12,6 +13,8 @@ export type PositionRules = Pick<Config, 'signals' | 'session' | 'entry' | 'exit
   strikesAroundSpot: number;
   /** History events after which a run continues as new (temporal.positionHistoryLimit). */
   historyLimit: number;
+  /** Mixed into order tags so two deployments on one Kite account never share one (absent in old histories). */
+  tagSalt?: string;
 };
 
 export type Phase =
@@ -25,8 +28,12 @@ export type Phase =
   | 'REJECTED'
   | 'ENTRY_FAILED';
 
-/** Why a position closed: a domain exit rule, or an operator. */
-export type ExitReason = DomainExitReason | 'FORCE_EXIT';
+/**
+ * Why a position closed: a domain exit rule, an operator, or the broker
+ * already being flat when the exit came (sold in the Kite app, Zerodha's
+ * auto square-off): then nothing was sold and the broker's trades are the fills.
+ */
+export type ExitReason = DomainExitReason | 'FORCE_EXIT' | 'EXTERNAL_CLOSE';
 
 export type Outcome = 'WIN' | 'LOSS' | 'FLAT' | 'REJECTED' | 'ENTRY_FAILED';
 
@@ -35,6 +42,12 @@ export interface Fill {
   tag: string;
   quantity: number;
   averagePrice: number;
+  /**
+   * Not our order: the broker's trades that closed the position elsewhere, or
+   * a position adopted by reconciliation. `priced` says where the price came
+   * from when no such trade could be found (the last price).
+   */
+  external?: { priced: 'trades' | 'ltp' | 'broker-average' };
 }
 
 export interface Contract {
@@ -46,6 +59,8 @@ export interface Contract {
   lotSize: number;
   freezeQty: number;
   underlyingToken: number;
+  /** Kite product the position trades in (absent in old histories: MIS). */
+  product?: 'MIS' | 'NRML';
 }
 
 export interface PositionState {
@@ -62,6 +77,26 @@ export interface PositionState {
   exitFills: Fill[];
   /** Exit rounds so far; each gets fresh order tags, so a retry is a new intent. */
   exitAttempts: number;
+  /** Fixed at start (absent: scheme 1, from before deployment salts). */
+  tagScheme?: TagScheme;
+  /** What the entry asked for, so siblings on the contract count it while it fills. */
+  entryRequested?: number;
+  /**
+   * The exit round in flight: its attempt number and size are recorded before
+   * any order is sent, so a retry, a cancellation or a continue-as-new resumes
+   * the same tags instead of sending a second round.
+   */
+  exitRound?: { attempt: number; quantity: number };
+  /**
+   * Set while something after entry keeps failing (a refused read, a bug, a
+   * tag conflict): supervision continues, retrying with backoff, and the
+   * operator is told. Cleared when the failing step succeeds.
+   */
+  attention?: { reason: string; since: number; failures: number };
+  /** The broker held more of the contract than every position on it: alerted, left alone. */
+  brokerExcess?: number;
+  /** Why the exit began, when the final reason differs (EXTERNAL_CLOSE). */
+  requestedExit?: ExitReason;
   entryPrice?: number;
   openedAt?: number;
   /** The IST day whose account book holds this position's slot. */
@@ -107,6 +142,11 @@ export interface ReserveRequest {
   positionId: string;
   /** Capital the position asks to hold; the book may grant less. */
   capital: number;
+  /**
+   * A position reconciliation adopted: the broker already holds it, so it
+   * takes a slot whatever the limits say (it is counted, never refused).
+   */
+  adopted?: boolean;
 }
 export type ReserveResult = { ok: true; grantedCapital: number } | { ok: false; reason: string };
 export interface ReleaseRequest {
@@ -122,6 +162,10 @@ export interface AccountSummary {
   openPnl: number;
   killSwitch?: { reason: string; at: number };
   breakerTripped: boolean;
+  /** When and at what loss the breaker latched. */
+  breaker?: { at: number; lossPnl: number };
+  /** Why reconciliation holds new entries, while it does. */
+  entryGate?: { reason: string; at: number };
 }
 
 export const reserveUpdate = defineUpdate<ReserveResult, [ReserveRequest]>('reserve');
@@ -129,6 +173,10 @@ export const releaseUpdate = defineUpdate<AccountSummary, [ReleaseRequest]>('rel
 export const killSwitchSignal = defineSignal<[reason: string]>('killSwitch');
 /** A position's mark-to-market, sent as it moves so the daily-loss breaker sees open losses. */
 export const markSignal = defineSignal<[{ positionId: string; unrealisedPnl: number }]>('mark');
+/** The worker's marks of every position it watches, batched every few seconds. */
+export const marksSignal = defineSignal<[{ positionId: string; unrealisedPnl: number }[]]>('marks');
+/** Reconciliation opens or closes the gate for new entries. */
+export const entryGateSignal = defineSignal<[{ blocked: boolean; reason: string }]>('entryGate');
 export const accountSummaryQuery = defineQuery<AccountSummary>('summary');
 
 export const positionWorkflowId = (signalId: string) => `pos-${signalId}`;

@@ -1,6 +1,13 @@
-import { log, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { log, patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { orderTag, tagPrefix, type OrderLeg, type TagScheme } from '../domain/order-tag';
 import type { Signal } from '../domain/signal';
-import { ExitBlockedKey, OutcomeKey, PhaseKey, TradingSymbolKey } from './search-attributes';
+import {
+  ExitBlockedKey,
+  NeedsAttentionKey,
+  OutcomeKey,
+  PhaseKey,
+  TradingSymbolKey,
+} from './search-attributes';
 import type { Outcome, Phase, PositionRules, PositionState } from './messages';
 
 /**
@@ -18,7 +25,15 @@ export class PositionContext {
     readonly signal: Signal,
     readonly rules: PositionRules,
     readonly state: PositionState,
-  ) {}
+  ) {
+    // A run carried over from before tag scheme 2 keeps scheme 1: an exit
+    // round in flight must find its orders under the tags it sent them with.
+    // Patched so histories recorded before the scheme existed replay.
+    state.tagScheme ??=
+      state.phase === 'VALIDATING' && patched('order-tag-v2')
+        ? { version: 2, ...(rules.tagSalt ? { salt: rules.tagSalt } : {}) }
+        : { version: 1 };
+  }
 
   static fresh(signal: Signal, rules: PositionRules): PositionContext {
     return new PositionContext(signal, rules, {
@@ -42,6 +57,34 @@ export class PositionContext {
     });
   }
 
+  get tagScheme(): TagScheme {
+    return this.state.tagScheme!;
+  }
+
+  tag(leg: OrderLeg, attempt: number, slice: number): string {
+    return orderTag(this.workflowId, leg, attempt, slice, this.tagScheme);
+  }
+
+  get tagPrefix(): string {
+    return tagPrefix(this.workflowId, this.tagScheme);
+  }
+
+  /** Units this position holds by its own fills. */
+  get held(): number {
+    return this.state.quantity - this.state.exitFills.reduce((s, f) => s + f.quantity, 0);
+  }
+
+  /** What every summary says about the position, however it ended. */
+  summaryOf(outcome: Outcome) {
+    return {
+      positionId: this.state.positionId,
+      outcome,
+      strategy: this.signal.strategy,
+      underlying: this.signal.underlying,
+      tradingSymbol: this.state.contract?.tradingSymbol,
+    };
+  }
+
   setPhase(phase: Phase, details: Record<string, unknown> = {}): void {
     this.state.phase = phase;
     upsertSearchAttributes([{ key: PhaseKey, value: phase }]);
@@ -62,5 +105,32 @@ export class PositionContext {
     upsertSearchAttributes([{ key: ExitBlockedKey, value: reason !== undefined }]);
     if (reason)
       log.error('exit order blocked; retrying', { positionId: this.state.positionId, reason });
+  }
+
+  /** Something keeps failing; the position stays supervised and the step is retried. */
+  needsAttention(reason: string): void {
+    const previous = this.state.attention;
+    this.state.attention = {
+      reason,
+      since: previous?.since ?? Date.now(),
+      failures: (previous?.failures ?? 0) + 1,
+    };
+    if (!previous) upsertSearchAttributes([{ key: NeedsAttentionKey, value: true }]);
+    if (previous?.reason !== reason)
+      log.error('position needs attention; retrying', {
+        positionId: this.state.positionId,
+        phase: this.state.phase,
+        reason,
+      });
+  }
+
+  attentionResolved(): void {
+    if (!this.state.attention) return;
+    log.info('position no longer needs attention', {
+      positionId: this.state.positionId,
+      after: this.state.attention.failures,
+    });
+    this.state.attention = undefined;
+    upsertSearchAttributes([{ key: NeedsAttentionKey, value: false }]);
   }
 }

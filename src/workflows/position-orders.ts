@@ -1,25 +1,12 @@
-import {
-  ActivityFailure,
-  ApplicationFailure,
-  condition,
-  log,
-  patched,
-  sleep,
-} from '@temporalio/workflow';
+import { condition, log, patched } from '@temporalio/workflow';
 import { FailureType } from '../activities/failure-types';
-import { orderTag, type OrderLeg } from '../domain/order-tag';
+import type { OrderState } from '../activities/orders';
+import type { OrderLeg } from '../domain/order-tag';
 import { sliceQuantity } from '../domain/sizing';
 import { entryBroker, exitBroker, orders, orderWaiter } from './proxies';
 import type { Fill } from './messages';
 import type { PositionContext } from './position-context';
-
-/** The broker's definitive refusal; anything else (ambiguity after retries, tag conflicts) is not ours to absorb. */
-function brokerRefusal(err: unknown): string | undefined {
-  const failure = err instanceof ActivityFailure ? err.cause : err;
-  return failure instanceof ApplicationFailure && failure.type === FailureType.OrderRejected
-    ? failure.message
-    : undefined;
-}
+import { backOff, describeFailure, failureType, retryDelayMs } from './position-recovery';
 
 /** An exit placement unanswered this long is flagged: one transient failure and its retry fit inside it. */
 const EXIT_UNANSWERED_FLAG_AFTER = '5s';
@@ -45,50 +32,48 @@ async function flagIfUnanswered<T>(
 }
 
 export type SliceResult = { ok: true; fill: Fill } | { ok: false; reason: string };
+type Obtained = { orderId: string } | { refused: string };
 
 /**
- * Entry placement gives up after its retries (a broker outage), but an
- * attempt that failed ambiguously may still have booked the order. Failing
- * the workflow then would leave that position unsupervised, so the tag is
- * looked up, retrying for as long as the outage lasts, and a booked order is
- * taken on like any other.
+ * The order carrying `tag`, read until the broker answers: once a placement
+ * may have booked an order, knowing whether it did is worth any wait.
  */
-async function findAbandonedEntry(
-  tag: string,
-  err: unknown,
-): Promise<{ ok: true; orderId: string } | { ok: false; reason: string }> {
-  const cause = err instanceof ActivityFailure && err.cause ? err.cause : err;
-  const why = cause instanceof Error ? cause.message : String(cause);
-  log.warn('entry placement gave up; looking its tag up before giving up the entry', { tag, why });
-  const booked = await orders.findOrderByTag({ tag });
-  if (!booked) return { ok: false, reason: `entry order not placed: ${why}` };
-  if (booked.status === 'REJECTED')
-    return { ok: false, reason: booked.statusMessage ?? 'rejected by the exchange' };
-  log.warn('entry order found booked after placement gave up; adopting it', {
-    tag,
-    orderId: booked.orderId,
-  });
-  return { ok: true, orderId: booked.orderId };
+async function lookUpTag(ctx: PositionContext, tag: string): Promise<OrderState | null> {
+  for (let failures = 0; ; failures++) {
+    try {
+      return await orders.findOrderByTag({ tag });
+    } catch (err) {
+      ctx.needsAttention(`looking up order ${tag}: ${describeFailure(err)}`);
+      await backOff(ctx, retryDelayMs(ctx, failures));
+    }
+  }
 }
 
+const fromBooked = (booked: OrderState): Obtained =>
+  booked.status === 'REJECTED'
+    ? { refused: booked.statusMessage ?? 'rejected by the exchange' }
+    : { orderId: booked.orderId };
+
 /**
- * Places one child order and waits for it; whatever has not filled when the
- * wait ends is cancelled, so the result is final: the quantity that filled
- * and its average price, possibly zero.
+ * Places (or adopts, by tag) one child order. A refusal is an answer; any
+ * other failure may have left an order booked, so the tag is looked up
+ * before this intent is given up. An entry is never placed once a force
+ * exit or kill switch has arrived: it is only looked up.
  */
-async function placeAndSettle(
+async function obtainOrder(
   ctx: PositionContext,
   leg: OrderLeg,
-  attempt: number,
-  slice: number,
+  tag: string,
   quantity: number,
-): Promise<SliceResult> {
+): Promise<Obtained> {
+  if (leg === 'ENTRY' && ctx.forceExitReason !== undefined) {
+    const booked = await lookUpTag(ctx, tag);
+    return booked ? fromBooked(booked) : { refused: `entry aborted: ${ctx.forceExitReason}` };
+  }
   const contract = ctx.state.contract!;
-  const tag = orderTag(ctx.workflowId, leg, attempt, slice);
   const place = leg === 'ENTRY' ? entryBroker.placeOrder : exitBroker.placeOrder;
-  let orderId: string;
   try {
-    ({ orderId } = await flagIfUnanswered(
+    const { orderId } = await flagIfUnanswered(
       ctx,
       leg,
       place({
@@ -101,25 +86,73 @@ async function placeAndSettle(
         orderType: 'MARKET',
         marketProtection: ctx.rules.entry.marketProtection,
       }),
-    ));
+    );
+    return { orderId };
   } catch (err) {
-    const refusal = brokerRefusal(err);
-    if (refusal !== undefined) return { ok: false, reason: refusal };
-    if (leg === 'EXIT') throw err;
-    const booked = await findAbandonedEntry(tag, err);
-    if (!booked.ok) return booked;
-    orderId = booked.orderId;
+    const why = describeFailure(err);
+    const type = failureType(err);
+    if (type === FailureType.OrderRejected) return { refused: why.replace(/^OrderRejected: /, '') };
+    // Another order holds this tag, so none of ours can: the next attempt's tag is free.
+    if (type === FailureType.TagConflict) {
+      ctx.needsAttention(`${leg.toLowerCase()} order: ${why}`);
+      return { refused: why };
+    }
+    log.warn('placement failed; looking its tag up before giving it up', { tag, why });
+    const booked = await lookUpTag(ctx, tag);
+    if (booked) {
+      log.warn('order found booked after its placement failed; adopting it', {
+        tag,
+        orderId: booked.orderId,
+      });
+      return fromBooked(booked);
+    }
+    if (leg === 'EXIT') ctx.needsAttention(`exit order ${tag} not placed: ${why}`);
+    return { refused: `${leg.toLowerCase()} order not placed: ${why}` };
   }
+}
+
+/**
+ * Waits for a known order to finish and cancels whatever has not filled when
+ * the wait ends, so the answer is final. The order exists, so its fill must
+ * be learnt whatever the broker's reads do: failures are retried with
+ * backoff, with the position flagged, for as long as it takes.
+ */
+async function settleOrder(
+  ctx: PositionContext,
+  orderId: string,
+  tag: string,
+): Promise<OrderState> {
   const timeoutSeconds = ctx.rules.entry.fillTimeoutSeconds;
-  let result = await orderWaiter(timeoutSeconds).awaitOrder({ orderId, timeoutSeconds });
-  if (result.pendingQuantity > 0) {
-    log.warn('order not fully filled in time; cancelling the rest', {
-      orderId,
-      tag,
-      filled: result.filledQuantity,
-    });
-    result = await orders.cancelOrder({ orderId });
+  for (let failures = 0; ; failures++) {
+    try {
+      const result = await orderWaiter(timeoutSeconds).awaitOrder({ orderId, timeoutSeconds });
+      if (result.pendingQuantity === 0) return result;
+      log.warn('order not fully filled in time; cancelling the rest', {
+        orderId,
+        tag,
+        filled: result.filledQuantity,
+      });
+      return await orders.cancelOrder({ orderId });
+    } catch (err) {
+      ctx.needsAttention(`settling order ${orderId} (${tag}): ${describeFailure(err)}`);
+      await backOff(ctx, retryDelayMs(ctx, failures));
+    }
   }
+}
+
+/** One child order from intent to final fill; never throws for a broker's or an activity's failure. */
+async function placeAndSettle(
+  ctx: PositionContext,
+  leg: OrderLeg,
+  attempt: number,
+  slice: number,
+  quantity: number,
+): Promise<SliceResult> {
+  const tag = ctx.tag(leg, attempt, slice);
+  const obtained = await obtainOrder(ctx, leg, tag, quantity);
+  if ('refused' in obtained) return { ok: false, reason: obtained.refused };
+  const { orderId } = obtained;
+  const result = await settleOrder(ctx, orderId, tag);
   if (result.status === 'REJECTED' && result.filledQuantity === 0) {
     return { ok: false, reason: result.statusMessage ?? 'rejected by the exchange' };
   }
@@ -129,7 +162,11 @@ async function placeAndSettle(
   };
 }
 
-/** Sends the freeze-limit slices of one leg together and gathers their fills. */
+/**
+ * Sends the freeze-limit slices of one leg together and gathers their fills.
+ * Each slice settles on its own, so one slice's trouble never drops its
+ * siblings' fills.
+ */
 export async function placeSlices(
   ctx: PositionContext,
   leg: OrderLeg,
@@ -145,25 +182,4 @@ export async function placeSlices(
     fills: results.flatMap((r) => (r.ok && r.fill.quantity > 0 ? [r.fill] : [])),
     rejections: results.flatMap((r) => (r.ok ? [] : [r.reason])),
   };
-}
-
-const EXIT_RETRY_MAX_MS = 30_000;
-
-/**
- * Sells everything that is held, retrying with a new attempt number (and so
- * a new tag) after each rejection until the position is flat. It never gives
- * up: a position that cannot be exited is flagged, not abandoned.
- */
-export async function exitEverything(ctx: PositionContext): Promise<void> {
-  const held = () => ctx.state.quantity - ctx.state.exitFills.reduce((s, f) => s + f.quantity, 0);
-  while (held() > 0) {
-    const attempt = ctx.state.exitAttempts++;
-    const { fills, rejections } = await placeSlices(ctx, 'EXIT', attempt, held());
-    ctx.state.exitFills.push(...fills);
-    // A round that sold something made progress: send the remainder at once.
-    if (held() === 0 || fills.length > 0) continue;
-    ctx.markExitBlocked(rejections[0] ?? 'exit order did not fill');
-    await sleep(Math.min(EXIT_RETRY_MAX_MS, 1000 * 2 ** Math.min(attempt, 5)));
-  }
-  ctx.markExitBlocked(undefined);
 }

@@ -1,11 +1,12 @@
 import {
+  ApplicationFailure,
   CancellationScope,
   condition,
   getExternalWorkflowHandle,
   isCancellation,
   log,
+  patched,
   sleep,
-  workflowInfo,
 } from '@temporalio/workflow';
 import {
   applyExitModification as applyToPlan,
@@ -17,11 +18,14 @@ import {
   underlyingTriggerLevels,
   validateExitModification,
   type ExitPlan,
+  type TriggerLevels,
 } from '../domain/exits';
+import { roundToTick } from '../domain/money';
 import { squareOffAt } from '../domain/session';
-import { market } from './proxies';
+import { market, marketData } from './proxies';
 import { accountWorkflowId, markSignal, type ExitModification, type ExitReason } from './messages';
 import type { PositionContext } from './position-context';
+import { describeFailure, historyIsLong, retryDelayMs } from './position-recovery';
 
 export function planExits(ctx: PositionContext, entryPrice: number): ExitPlan {
   const now = Date.now();
@@ -34,29 +38,57 @@ export function planExits(ctx: PositionContext, entryPrice: number): ExitPlan {
   });
 }
 
-/** Update validator: runs before the update is accepted into history, so a bad level leaves no trace. */
-export function checkExitModification(ctx: PositionContext, mod: ExitModification): void {
+const openPlan = (ctx: PositionContext): ExitPlan => {
   const plan = ctx.state.exits;
   if (ctx.state.phase !== 'OPEN' || !plan)
     throw new Error(`position is ${ctx.state.phase}, not OPEN`);
-  const verdict = validateExitModification(plan, ctx.state.lastPrice ?? plan.entryPrice, mod);
+  return plan;
+};
+
+/**
+ * Update validator: what can be judged without the market (the phase, tick
+ * multiples, stop below target, a well-formed trailing rule). It runs before
+ * the update is accepted into history, so a malformed request leaves no trace.
+ */
+export function checkExitModification(ctx: PositionContext, mod: ExitModification): void {
+  const verdict = validateExitModification(openPlan(ctx), undefined, mod);
   if (!verdict.ok) throw new Error(verdict.reasons.join('; '));
 }
 
-export function applyExitModification(ctx: PositionContext, mod: ExitModification): ExitPlan {
-  const plan = applyToPlan(ctx.state.exits!, mod);
-  ctx.state.exits = plan;
-  if (mod.stopLoss !== undefined) ctx.state.stopHistory.push(plan.stopLoss);
+/**
+ * A new stop or target must not already be through the market, judged on a
+ * fresh quote (a validator cannot call an activity, and the last premium a
+ * trigger saw may be minutes old). Refused here, the update fails and the
+ * plan is unchanged.
+ */
+export async function applyExitModification(
+  ctx: PositionContext,
+  mod: ExitModification,
+): Promise<ExitPlan> {
+  // Patched: modifications recorded before the fresh quote replay against the remembered premium.
+  const premium = patched('modify-exits-fresh-quote')
+    ? ((await marketData.getQuote({ tokens: [ctx.state.contract!.token] }))[0]?.ltp ?? NaN)
+    : (ctx.state.lastPrice ?? ctx.state.entryPrice!);
+  const plan = openPlan(ctx);
+  const verdict = validateExitModification(plan, premium, mod);
+  if (!verdict.ok)
+    throw ApplicationFailure.nonRetryable(verdict.reasons.join('; '), 'InvalidModification');
+  const next = applyToPlan(plan, mod);
+  ctx.state.exits = next;
+  ctx.state.lastPrice = premium;
+  if (mod.stopLoss !== undefined) ctx.state.stopHistory.push(next.stopLoss);
   log.info('exits modified', {
     positionId: ctx.state.positionId,
-    stopLoss: plan.stopLoss,
-    target: plan.target,
+    stopLoss: next.stopLoss,
+    target: next.target,
+    premium,
   });
-  return plan;
+  return next;
 }
 
 type Wake =
   | { kind: 'message' }
+  | { kind: 'retry' }
   | { kind: 'timer'; reason: ExitReason }
   | { kind: 'price'; legIndex: number; price: number };
 
@@ -65,19 +97,29 @@ function armedTimer(ctx: PositionContext, plan: ExitPlan): { at: number; reason:
   return ctx.state.paused ? { at: plan.squareOffAt, reason: 'SQUARE_OFF' } : nextTimeExit(plan);
 }
 
+/**
+ * Trigger levels on the tick grid, rounded so each fires no later than the
+ * level asked for (below rounds up, above rounds down). Levels are rounded
+ * at intake and in the plan already; this keeps a level carried from an
+ * older run, or a bug, from failing the trigger's input check.
+ */
+const onTicks = (levels: TriggerLevels): TriggerLevels => ({
+  ...(levels.below !== undefined && { below: roundToTick(levels.below, undefined, 'up') }),
+  ...(levels.above !== undefined && { above: roundToTick(levels.above, undefined, 'down') }),
+});
+
 function triggerLegs(ctx: PositionContext, plan: ExitPlan) {
   const contract = ctx.state.contract!;
-  const legs = [{ token: contract.token, ...nextTriggerLevels(plan) }];
+  const legs = [{ token: contract.token, ...onTicks(nextTriggerLevels(plan)) }];
   if (plan.underlying) {
-    legs.push({
-      token: contract.underlyingToken,
-      ...underlyingTriggerLevels(ctx.state.direction, plan.underlying),
-    } as (typeof legs)[number]);
+    const levels = onTicks(underlyingTriggerLevels(ctx.state.direction, plan.underlying));
+    if (levels.below !== undefined || levels.above !== undefined)
+      legs.push({ token: contract.underlyingToken, ...levels } as (typeof legs)[number]);
   }
   return legs;
 }
 
-/** A racer that never rejects: cancellation of the losers is expected, anything else is rethrown by the caller. */
+/** A racer that never rejects: cancellation of the losers is expected, anything else is reported. */
 const settle = <T>(p: Promise<T>) =>
   p.then(
     (value) => ({ value }),
@@ -87,46 +129,62 @@ const settle = <T>(p: Promise<T>) =>
 /**
  * OPEN: races one price trigger (stop, target or next trailing step, plus an
  * index leg), the time-exit timer and operator messages. Each wake-up is one
- * workflow task, so history grows per trailing step, not per tick.
+ * workflow task, so history grows per trailing step, not per tick. A trigger
+ * that fails is re-armed after a backoff while the timer and the messages
+ * keep racing: a broken trigger delays the price exits, never the square-off
+ * or an operator's exit.
  */
 export async function supervise(ctx: PositionContext): Promise<ExitReason | 'CONTINUE_AS_NEW'> {
+  let triggerFailures = 0;
+  let retryTriggerAt: number | undefined;
   for (;;) {
     if (ctx.forceExitReason) return 'FORCE_EXIT';
     const plan = ctx.state.exits!;
     const timer = armedTimer(ctx, plan);
     const now = Date.now();
     if (now >= timer.at) return timer.reason;
-    const info = workflowInfo();
-    if (info.continueAsNewSuggested || info.historyLength >= ctx.rules.historyLimit)
-      return 'CONTINUE_AS_NEW';
+    if (historyIsLong(ctx)) return 'CONTINUE_AS_NEW';
 
     const seen = ctx.messages;
     const scope = new CancellationScope();
     const wake = await scope.run(async () => {
       const racers: Promise<{ value: Wake } | { error: unknown }>[] = [
         settle(condition(() => ctx.messages !== seen).then((): Wake => ({ kind: 'message' }))),
-      ];
-      racers.push(
         settle(sleep(timer.at - now).then((): Wake => ({ kind: 'timer', reason: timer.reason }))),
-      );
-      if (!ctx.state.paused) {
-        const trigger = market.awaitPriceTrigger({ legs: triggerLegs(ctx, plan) });
-        racers.push(
-          settle(
-            trigger.then((fired): Wake => ({
-              kind: 'price',
-              legIndex: fired.legIndex,
-              price: fired.price,
-            })),
-          ),
-        );
+      ];
+      if (ctx.state.paused) return Promise.race(racers);
+      if (retryTriggerAt !== undefined && retryTriggerAt > now) {
+        racers.push(settle(sleep(retryTriggerAt - now).then((): Wake => ({ kind: 'retry' }))));
+        return Promise.race(racers);
       }
+      const trigger = market.awaitPriceTrigger({ legs: triggerLegs(ctx, plan) });
+      racers.push(
+        settle(
+          trigger.then((fired): Wake => ({
+            kind: 'price',
+            legIndex: fired.legIndex,
+            price: fired.price,
+          })),
+        ),
+      );
       return Promise.race(racers);
     });
     scope.cancel();
     if ('error' in wake) {
-      if (isCancellation(wake.error)) continue;
-      throw wake.error;
+      // Losers are only cancelled after the race, so a cancellation that wins
+      // it is the workflow's own: the caller turns it into a force exit.
+      if (isCancellation(wake.error)) throw wake.error;
+      ctx.needsAttention(`price trigger failed: ${describeFailure(wake.error)}`);
+      retryTriggerAt = Date.now() + retryDelayMs(ctx, triggerFailures++);
+      continue;
+    }
+    if (wake.value.kind === 'retry') {
+      retryTriggerAt = undefined;
+      continue;
+    }
+    if (wake.value.kind === 'price') {
+      triggerFailures = 0;
+      ctx.attentionResolved();
     }
     const exit = onWake(ctx, wake.value);
     if (exit) return exit;
@@ -135,7 +193,7 @@ export async function supervise(ctx: PositionContext): Promise<ExitReason | 'CON
 
 function onWake(ctx: PositionContext, wake: Wake): ExitReason | undefined {
   if (wake.kind === 'timer') return wake.reason;
-  if (wake.kind === 'message') return undefined;
+  if (wake.kind !== 'price') return undefined;
   const plan = ctx.state.exits!;
   if (wake.legIndex > 0)
     return onUnderlying(ctx.state.direction, plan.underlying ?? {}, wake.price);
@@ -154,7 +212,7 @@ function onWake(ctx: PositionContext, wake: Wake): ExitReason | undefined {
   return exit;
 }
 
-/** Tells the account book the open P&L at each wake-up; best effort, the breaker also sees realised losses. */
+/** Tells the account book the open P&L at each wake-up; best effort, the worker also marks every few seconds. */
 function reportMark(ctx: PositionContext, price: number): void {
   const { accountDay, entryPrice, quantity } = ctx.state;
   if (!accountDay || entryPrice === undefined) return;

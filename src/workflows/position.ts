@@ -1,68 +1,76 @@
 import {
   allHandlersFinished,
+  CancellationScope,
   condition,
   continueAsNew,
+  isCancellation,
   log,
   setHandler,
 } from '@temporalio/workflow';
-import { chargesFor } from '../domain/charges';
-import { chooseExpiry } from '../domain/expiry';
-import { specOf } from '../domain/instruments';
-import { averagePrice, netPnl } from '../domain/pnl';
-import { sizePosition } from '../domain/sizing';
-import { selectStrike } from '../domain/strike';
-import { istDateOf } from '../domain/calendar';
-import { validateSignal } from '../domain/validation';
 import type { Signal } from '../domain/signal';
-import { account, marketData } from './proxies';
 import {
   forceExitSignal,
   modifyExitsUpdate,
   pauseSignal,
   positionStateQuery,
   resumeSignal,
-  type ExitReason,
-  type Outcome,
+  type Phase,
   type PositionRules,
   type PositionState,
   type PositionSummary,
 } from './messages';
 import { PositionContext } from './position-context';
-import { exitEverything, placeSlices } from './position-orders';
 import {
-  applyExitModification,
-  checkExitModification,
-  planExits,
-  supervise,
-} from './position-supervise';
+  adoptPosition,
+  decideEntry,
+  settleEntry,
+  type Adoption,
+  type Early,
+} from './position-entry';
+import { releaseSlot } from './position-account';
+import { closePosition, exitPosition } from './position-exit';
+import { backOff, describeFailure, retryDelayMs } from './position-recovery';
+import { applyExitModification, checkExitModification, supervise } from './position-supervise';
 
 export interface PositionInput {
   signal: Signal;
   rules: PositionRules;
-  /** Present when this run continues an earlier one that was already OPEN. */
+  /** Present when this run continues an earlier one (any phase from ENTERING on). */
   carried?: PositionState;
+  /** Present when reconciliation adopts a position the broker holds with no workflow. */
+  adopt?: Adoption;
 }
+
+const ENDED: readonly Phase[] = ['CLOSED', 'REJECTED', 'ENTRY_FAILED'];
+const BEFORE_ORDERS: readonly Phase[] = ['VALIDATING', 'RESERVING', 'SELECTING'];
 
 /**
  * One signal from validation to flat. The id is `pos-<signalId>`, so the same
  * signal sent twice is one workflow, and every order tag derives from it.
+ *
+ * Once an entry order may exist at the broker, nothing ends supervision:
+ * every failure (an activity's, a broker's, a bug of ours) flags the position
+ * as needing attention and is retried with backoff, while the square-off and
+ * operator messages still act. A cancellation (the Web UI's Cancel button)
+ * is a force exit: the position is sold and closed in a scope that cannot
+ * itself be cancelled. Terminate is the operator's "forget it".
  */
 export async function positionWorkflow(input: PositionInput): Promise<PositionSummary> {
   const ctx = input.carried
     ? new PositionContext(input.signal, input.rules, input.carried)
     : PositionContext.fresh(input.signal, input.rules);
   installHandlers(ctx);
-
-  if (!input.carried) {
-    const early = await openPosition(ctx);
-    if (early) return early;
+  try {
+    return await lifecycle(ctx, input);
+  } catch (err) {
+    if (!isCancellation(err)) throw err;
+    ctx.forceExitReason ??= 'workflow cancelled';
+    log.warn('cancellation requested: exiting the position', {
+      positionId: ctx.state.positionId,
+      phase: ctx.state.phase,
+    });
+    return CancellationScope.nonCancellable(() => lifecycle(ctx, input));
   }
-  const reason = await supervise(ctx);
-  if (reason === 'CONTINUE_AS_NEW') {
-    await condition(allHandlersFinished);
-    return continueAsNew<typeof positionWorkflow>({ ...input, carried: ctx.state });
-  }
-  return closePosition(ctx, reason);
 }
 
 function installHandlers(ctx: PositionContext): void {
@@ -83,8 +91,8 @@ function installHandlers(ctx: PositionContext): void {
   });
   setHandler(
     modifyExitsUpdate,
-    (mod) => {
-      const levels = applyExitModification(ctx, mod);
+    async (mod) => {
+      const levels = await applyExitModification(ctx, mod);
       wake();
       return levels;
     },
@@ -92,123 +100,87 @@ function installHandlers(ctx: PositionContext): void {
   );
 }
 
-/** VALIDATING through ENTERING. Returns a summary when the position never opens. */
-async function openPosition(ctx: PositionContext): Promise<PositionSummary | undefined> {
-  const { signal, rules } = ctx;
-  const verdict = validateSignal(signal, Date.now(), rules.signals, rules.session);
-  if (!verdict.ok) return finishWithout(ctx, 'REJECTED', verdict.reasons);
-
-  ctx.setPhase('RESERVING');
-  const spec = specOf(signal.underlying);
-  const fairShare =
-    (rules.risk.capital * rules.risk.maxCapitalInUsePct) / 100 / rules.risk.maxOpenPositions;
-  ctx.state.accountDay = istDateOf(Date.now());
-  const reservation = await account.reserveRisk({
-    day: ctx.state.accountDay,
-    positionId: ctx.state.positionId,
-    capital: fairShare,
-  });
-  if (!reservation.ok) return finishWithout(ctx, 'REJECTED', [reservation.reason]);
-
-  ctx.setPhase('SELECTING');
-  const { expiries } = await marketData.listExpiries({ underlying: signal.underlying });
-  const expiry = chooseExpiry(expiries, istDateOf(Date.now()), rules.entry.expiryDayRule);
-  if (!expiry)
-    return releaseAndFinish(ctx, 'REJECTED', [
-      `no listed ${signal.underlying} expiry on or after today`,
-    ]);
-  const chain = await marketData.getOptionChain({
-    underlying: signal.underlying,
-    expiry,
-    strikesAround: rules.strikesAroundSpot,
-  });
-  const selection = selectStrike(chain, signal.direction, rules.entry.strike);
-  if (!selection.ok) return releaseAndFinish(ctx, 'REJECTED', [selection.message]);
-  const quote = selection.quote;
-  const plan = planExits(ctx, quote.ask);
-  const sizing = sizePosition({
-    rule: rules.entry.sizing,
-    premium: quote.ask,
-    lotSize: quote.lotSize,
-    freezeQty: spec.freezeQty,
-    capital: rules.risk.capital,
-    availableMargin: reservation.grantedCapital,
-    stopDistance: quote.ask - plan.stopLoss,
-  });
-  if (!sizing.ok) return releaseAndFinish(ctx, 'REJECTED', [sizing.message]);
-  ctx.state.contract = {
-    token: quote.token,
-    tradingSymbol: quote.tradingSymbol,
-    optionType: quote.optionType,
-    strike: quote.strike,
-    expiry: quote.expiry,
-    lotSize: quote.lotSize,
-    freezeQty: spec.freezeQty,
-    underlyingToken: spec.indexToken,
-  };
-  ctx.setTradingSymbol(quote.tradingSymbol);
-
-  ctx.setPhase('ENTERING', {
-    tradingSymbol: quote.tradingSymbol,
-    quantity: sizing.quantity,
-    slices: sizing.slices,
-  });
-  const { fills, rejections } = await placeSlices(ctx, 'ENTRY', 0, sizing.quantity);
-  ctx.state.entryFills = fills;
-  ctx.state.quantity = fills.reduce((s, f) => s + f.quantity, 0);
-  if (ctx.state.quantity === 0) {
-    return releaseAndFinish(
-      ctx,
-      'ENTRY_FAILED',
-      rejections.length > 0 ? rejections : ['entry order did not fill'],
-    );
+/**
+ * Runs the position from whatever phase its state is in to the end, so the
+ * same loop serves a fresh start, a continue-as-new and the resumption after
+ * a cancellation. Each step after the first order is retried on any failure.
+ */
+async function lifecycle(ctx: PositionContext, input: PositionInput): Promise<PositionSummary> {
+  for (let failures = 0; ;) {
+    const phase = ctx.state.phase;
+    if (ENDED.includes(phase)) return ctx.state.summary!;
+    if (BEFORE_ORDERS.includes(phase)) {
+      const ended = await beforeOrders(ctx, input);
+      if (ended) return finishWithout(ctx, ended);
+      continue;
+    }
+    try {
+      if ((await step(ctx)) === 'CONTINUE_AS_NEW') {
+        await condition(allHandlersFinished);
+        return continueAsNew<typeof positionWorkflow>({
+          signal: input.signal,
+          rules: input.rules,
+          carried: ctx.state,
+        });
+      }
+      failures = 0;
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      ctx.needsAttention(`${phase.toLowerCase()}: ${describeFailure(err)}`);
+      await backOff(ctx, retryDelayMs(ctx, failures++), ctx.state.exits?.squareOffAt);
+    }
   }
-  ctx.state.entryPrice = averagePrice(
-    fills.map((f) => ({ quantity: f.quantity, price: f.averagePrice })),
-  );
-  ctx.state.exits = planExits(ctx, ctx.state.entryPrice!);
-  ctx.state.stopHistory.push(ctx.state.exits.stopLoss);
-  ctx.state.openedAt = Date.now();
-  ctx.setPhase('OPEN', {
-    quantity: ctx.state.quantity,
-    entryPrice: ctx.state.entryPrice,
-    exits: ctx.state.exits,
-  });
-  return undefined;
 }
 
-async function releaseAndFinish(
+/** Nothing is at the broker yet: any failure here is a reason to end, never a reason to fail. */
+async function beforeOrders(
   ctx: PositionContext,
-  outcome: 'REJECTED' | 'ENTRY_FAILED',
-  reasons: string[],
-) {
-  await account.releaseRisk({
-    day: ctx.state.accountDay!,
-    positionId: ctx.state.positionId,
-    realisedPnl: 0,
-  });
-  return finishWithout(ctx, outcome, reasons);
+  input: PositionInput,
+): Promise<Early | undefined> {
+  try {
+    return input.adopt && !ctx.forceExitReason
+      ? await adoptPosition(ctx, input.adopt)
+      : await decideEntry(ctx);
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    return { outcome: 'ENTRY_FAILED', reasons: [`before entry: ${describeFailure(err)}`] };
+  }
 }
 
-/** What every summary says about the position, however it ended. */
-const summaryOf = (ctx: PositionContext, outcome: Outcome) => ({
-  positionId: ctx.state.positionId,
-  outcome,
-  strategy: ctx.signal.strategy,
-  underlying: ctx.signal.underlying,
-  tradingSymbol: ctx.state.contract?.tradingSymbol,
-});
+/** One phase's work from ENTERING on; the phase it leaves the position in decides the next step. */
+async function step(ctx: PositionContext): Promise<'CONTINUE_AS_NEW' | undefined> {
+  switch (ctx.state.phase) {
+    case 'ENTERING': {
+      const ended = await settleEntry(ctx);
+      if (ended) await finishWithout(ctx, ended);
+      return undefined;
+    }
+    case 'OPEN': {
+      const reason = await supervise(ctx);
+      if (reason === 'CONTINUE_AS_NEW') return reason;
+      ctx.state.exitReason = reason;
+      ctx.setPhase('EXITING', { reason });
+      return undefined;
+    }
+    case 'EXITING': {
+      if ((await exitPosition(ctx)) === 'CONTINUE_AS_NEW') return 'CONTINUE_AS_NEW';
+      await closePosition(ctx);
+      return undefined;
+    }
+    default:
+      throw new Error(`no step for phase ${ctx.state.phase}`);
+  }
+}
 
-function finishWithout(
-  ctx: PositionContext,
-  outcome: 'REJECTED' | 'ENTRY_FAILED',
-  reasons: string[],
-): PositionSummary {
+/** REJECTED or ENTRY_FAILED: nothing was bought, so the slot goes back. */
+async function finishWithout(ctx: PositionContext, ended: Early): Promise<PositionSummary> {
+  await releaseSlot(ctx, 0);
+  const { outcome, reasons } = ended;
   ctx.state.rejection = reasons;
   ctx.setPhase(outcome, { reasons });
   ctx.setOutcome(outcome);
   ctx.state.summary = {
-    ...summaryOf(ctx, outcome),
+    ...ctx.summaryOf(outcome),
     quantity: 0,
     grossPnl: 0,
     charges: 0,
@@ -216,50 +188,5 @@ function finishWithout(
     reasons,
     closedAt: Date.now(),
   };
-  return ctx.state.summary;
-}
-
-/** EXITING through CLOSED: flat at the broker, charges and P&L, slot released. */
-async function closePosition(ctx: PositionContext, reason: ExitReason): Promise<PositionSummary> {
-  ctx.state.exitReason = reason;
-  ctx.setPhase('EXITING', { reason });
-  await exitEverything(ctx);
-  const { entryFills, exitFills } = ctx.state;
-  const toFill = (f: { quantity: number; averagePrice: number }) => ({
-    quantity: f.quantity,
-    price: f.averagePrice,
-  });
-  const charges = chargesFor(
-    [
-      ...entryFills.map((f) => ({ ...toFill(f), side: 'BUY' as const, orders: 1 })),
-      ...exitFills.map((f) => ({ ...toFill(f), side: 'SELL' as const, orders: 1 })),
-    ],
-    ctx.rules.charges,
-  );
-  const pnl = netPnl({
-    entryFills: entryFills.map(toFill),
-    exitFills: exitFills.map(toFill),
-    charges: charges.total,
-  });
-  const outcome: Outcome = pnl.net > 0 ? 'WIN' : pnl.net < 0 ? 'LOSS' : 'FLAT';
-  await account.releaseRisk({
-    day: ctx.state.accountDay!,
-    positionId: ctx.state.positionId,
-    realisedPnl: pnl.net,
-  });
-  ctx.state.summary = {
-    ...summaryOf(ctx, outcome),
-    quantity: ctx.state.quantity,
-    entryPrice: ctx.state.entryPrice,
-    exitPrice: averagePrice(exitFills.map(toFill)),
-    exitReason: reason,
-    grossPnl: pnl.gross,
-    charges: pnl.charges,
-    netPnl: pnl.net,
-    openedAt: ctx.state.openedAt,
-    closedAt: Date.now(),
-  };
-  ctx.setPhase('CLOSED', { reason, netPnl: pnl.net });
-  ctx.setOutcome(outcome);
   return ctx.state.summary;
 }

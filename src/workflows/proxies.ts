@@ -1,16 +1,18 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities as BrokerAndMarket } from '../activities';
 import type { AccountActivities } from '../activities/account';
+import type { PositionActivities } from '../activities/positions';
 import {
   awaitOrderOptions,
   awaitPriceTriggerOptions,
+  brokerTruthOptions,
   cancelOrderOptions,
   marketDataOptions,
   placeEntryOrderOptions,
   placeExitOrderOptions,
 } from '../activities/options';
 
-type Activities = BrokerAndMarket & AccountActivities;
+type Activities = BrokerAndMarket & AccountActivities & PositionActivities;
 
 /**
  * One stub per retry regime. Broker writes are only retried because
@@ -22,6 +24,8 @@ export const exitBroker = proxyActivities<Activities>(placeExitOrderOptions);
 export const orders = proxyActivities<Activities>(cancelOrderOptions);
 export const marketData = proxyActivities<Activities>(marketDataOptions);
 export const market = proxyActivities<Activities>(awaitPriceTriggerOptions);
+/** Reads of the broker's book before an exit; bounded, so a refusal reaches the workflow and is flagged. */
+export const brokerTruth = proxyActivities<Activities>(brokerTruthOptions);
 
 /** awaitOrder's close timeout follows the fill timeout it is given. */
 export const orderWaiter = (timeoutSeconds: number) =>

@@ -15,6 +15,14 @@ export const TradingSymbolKey = defineSearchAttributeKey(
 export const OutcomeKey = defineSearchAttributeKey('Outcome', SearchAttributeType.KEYWORD);
 /** Set while an exit order cannot be placed, so a stuck position stands out in the UI. */
 export const ExitBlockedKey = defineSearchAttributeKey('ExitBlocked', SearchAttributeType.BOOL);
+/**
+ * Set while something after entry keeps failing: the position is still
+ * supervised and retrying, but a person should look (`NeedsAttention = true`).
+ */
+export const NeedsAttentionKey = defineSearchAttributeKey(
+  'NeedsAttention',
+  SearchAttributeType.BOOL,
+);
 
 export const SEARCH_ATTRIBUTES = [
   UnderlyingKey,
@@ -23,6 +31,7 @@ export const SEARCH_ATTRIBUTES = [
   TradingSymbolKey,
   OutcomeKey,
   ExitBlockedKey,
+  NeedsAttentionKey,
 ];
 
 const CLI_TYPE_NAMES: Record<string, string> = {

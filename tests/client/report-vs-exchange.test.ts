@@ -1,7 +1,7 @@
 import type { DayReport } from '../../src/client/cli/report';
 import { submitSignal } from '../../src/client/submit';
 import { chargesFor } from '../../src/domain/charges';
-import { orderTag } from '../../src/domain/order-tag';
+import { schemeFor, tagsOf } from '../harness/tags';
 import { forceExitSignal } from '../../src/workflows/messages';
 import { startPaperStack, type PaperStack } from '../harness/paper-stack';
 import { newSignal, openPosition, waitForPhase } from '../harness/positions';
@@ -14,13 +14,11 @@ interface KiteOrder {
   average_price: number;
 }
 
-/** The tag prefix every order of one position carries: the hash of its workflow id. */
-const tagPrefixOf = (workflowId: string) => orderTag(workflowId, 'ENTRY', 0).slice(0, 13);
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
 /** A position's P&L from nothing but the exchange's order book. */
 function fromExchange(orders: KiteOrder[], workflowId: string, stack: PaperStack) {
-  const prefix = tagPrefixOf(workflowId);
+  const { prefix } = tagsOf(workflowId, schemeFor(stack.config));
   const filled = orders.filter((o) => o.tag?.startsWith(prefix) && o.filled_quantity > 0);
   const value = (side: 'BUY' | 'SELL') =>
     filled

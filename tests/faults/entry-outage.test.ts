@@ -1,5 +1,5 @@
 import { submitSignal } from '../../src/client/submit';
-import { orderTag } from '../../src/domain/order-tag';
+import { schemeFor, tagsOf } from '../harness/tags';
 import { forceExitSignal } from '../../src/workflows/messages';
 import { eventually } from '../harness/eventually';
 import { startPaperStack, type PaperStack } from '../harness/paper-stack';
@@ -20,7 +20,7 @@ describe('an entry whose placement gives up during a broker outage', () => {
   it('is looked up by tag once the outage ends, adopted and supervised, not abandoned', async () => {
     await stack.control.injectFaults({ orderAckDelayMs: HELD_ANSWER_MS });
     const { handle } = await submitSignal(stack.client, stack.config, newSignal());
-    const entryTag = orderTag(handle.workflowId, 'ENTRY', 0);
+    const entryTag = tagsOf(handle.workflowId, schemeFor(stack.config)).tag('ENTRY', 0);
     const booked = await eventually(
       async () => (await stack.kite.getOrders()) as unknown as ExchangeOrder[],
       (orders) => orders.some((o) => o.tag === entryTag),

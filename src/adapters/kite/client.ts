@@ -3,9 +3,17 @@ import { istDateOf } from '../../domain/calendar';
 import { scrubber } from '../../log';
 import { BrokerRejection, toBrokerError } from './errors';
 import { toKiteDateTime } from './kite-time';
-import { normalizeInstrument, normalizeOrder, normalizeQuote } from './normalize';
+import {
+  normalizeInstrument,
+  normalizeOrder,
+  normalizePosition,
+  normalizeQuote,
+  normalizeTrade,
+} from './normalize';
 import type {
   BrokerOrder,
+  BrokerPosition,
+  BrokerTrade,
   Candle,
   CandleInterval,
   Exchange,
@@ -33,6 +41,10 @@ export interface KiteBroker {
   /** The order's latest state. */
   getOrder(orderId: string): Promise<BrokerOrder>;
   cancelOrder(orderId: string): Promise<void>;
+  /** The broker's net positions (Kite's `net`, overnight carry included). */
+  getPositions(): Promise<BrokerPosition[]>;
+  /** Today's executions. */
+  getTrades(): Promise<BrokerTrade[]>;
   /** Keys are "EXCHANGE:TRADINGSYMBOL" or instrument tokens; missing instruments are absent from the map. */
   getQuote(keys: readonly string[]): Promise<Map<string, Quote>>;
   getLtp(keys: readonly string[]): Promise<Map<string, number>>;
@@ -111,6 +123,16 @@ export function createKiteBroker(options: KiteBrokerOptions): KiteBroker {
 
     async cancelOrder(orderId) {
       await call('cancelOrder', () => kite.cancelOrder('regular', orderId));
+    },
+
+    async getPositions() {
+      const res = await call('getPositions', () => kite.getPositions());
+      return ((res.net ?? []) as unknown as Raw[]).map(normalizePosition);
+    },
+
+    async getTrades() {
+      const trades = await call('getTrades', () => kite.getTrades());
+      return (trades as unknown as Raw[]).map(normalizeTrade);
     },
 
     async getQuote(keys) {

@@ -1,5 +1,5 @@
 import { fromKiteTime } from './kite-time';
-import type { BrokerOrder, Instrument, Quote } from './types';
+import type { BrokerOrder, BrokerPosition, BrokerTrade, Instrument, Quote } from './types';
 
 type Raw = Record<string, unknown>;
 
@@ -77,3 +77,28 @@ export function normalizeInstrument(raw: Raw): Instrument {
     tickSize: num(raw.tick_size),
   };
 }
+
+export const normalizePosition = (raw: Raw): BrokerPosition => ({
+  tradingsymbol: str(raw.tradingsymbol),
+  exchange: str(raw.exchange),
+  instrumentToken: num(raw.instrument_token),
+  product: str(raw.product),
+  quantity: num(raw.quantity),
+  averagePrice: num(raw.average_price),
+  lastPrice: num(raw.last_price),
+});
+
+export const normalizeTrade = (raw: Raw): BrokerTrade => {
+  const filledAt = fromKiteTime(raw.fill_timestamp);
+  return {
+    tradeId: str(raw.trade_id),
+    orderId: str(raw.order_id),
+    tradingsymbol: str(raw.tradingsymbol),
+    exchange: str(raw.exchange),
+    product: str(raw.product),
+    transactionType: str(raw.transaction_type),
+    quantity: num(raw.quantity),
+    averagePrice: num(raw.average_price),
+    ...(filledAt !== undefined && { filledAt }),
+  };
+};

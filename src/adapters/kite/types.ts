@@ -45,6 +45,32 @@ export interface BrokerOrder {
   averagePrice: number;
 }
 
+/** One row of Kite's net positions: the broker's own view of what is held. */
+export interface BrokerPosition {
+  tradingsymbol: string;
+  exchange: string;
+  instrumentToken: number;
+  product: string;
+  /** Net units; negative is a short. */
+  quantity: number;
+  averagePrice: number;
+  lastPrice: number;
+}
+
+/** One execution from Kite's trade book. */
+export interface BrokerTrade {
+  tradeId: string;
+  orderId: string;
+  tradingsymbol: string;
+  exchange: string;
+  product: string;
+  transactionType: string;
+  quantity: number;
+  averagePrice: number;
+  /** Epoch ms of the fill, when the broker says. */
+  filledAt?: number;
+}
+
 export interface Quote {
   token: number;
   ltp: number;

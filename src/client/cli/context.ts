@@ -7,7 +7,7 @@ import {
 } from '@temporalio/client';
 import type { Command } from 'commander';
 import { ConfigError, loadConfig, type Config } from '../../config';
-import { SignalValidationError, signalSchema } from '../../domain/signal';
+import { SignalValidationError, signalIdSchema } from '../../domain/signal';
 import { positionWorkflowId } from '../../workflows/messages';
 import { connectClient } from '../connect';
 import { workflowUiUrl } from '../links';
@@ -90,7 +90,7 @@ export async function signalRunning<H extends WorkflowHandle>(
  */
 export function positionIdFrom(raw: string): string {
   const signalId = raw.startsWith('pos-') ? raw.slice(4) : raw;
-  if (!signalSchema.shape.id.safeParse(signalId).success) {
+  if (!signalIdSchema.safeParse(signalId).success) {
     throw usageError(
       `position id: expected pos-<signal id> or a signal id of 1-64 characters A-Z a-z 0-9 _ . : -, got ${JSON.stringify(raw)}`,
     );

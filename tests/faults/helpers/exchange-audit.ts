@@ -1,5 +1,6 @@
 import type { Connect } from 'kiteconnect';
-import { orderTag } from '../../../src/domain/order-tag';
+import type { TagScheme } from '../../../src/domain/order-tag';
+import { tagsOf } from '../../harness/tags';
 import {
   positionStateQuery,
   type PositionState,
@@ -52,16 +53,15 @@ export interface Audit {
   problems: string[];
 }
 
-/** The first 13 characters of every tag are the hash of the workflow id. */
-const tagPrefix = (workflowId: string) => orderTag(workflowId, 'ENTRY', 0).slice(0, 13);
+/** The first 13 characters of every tag name the workflow (see tagPrefix). */
 const LEG_AT = 13;
 
 /** The exit round a tag was made for, if it really is one of this workflow's exit tags. */
-function exitRoundOf(workflowId: string, tag: string): number | undefined {
+function exitRoundOf(workflowId: string, scheme: TagScheme, tag: string): number | undefined {
   const slice = parseInt(tag.slice(LEG_AT + 1, LEG_AT + 2), 36);
   const round = parseInt(tag.slice(LEG_AT + 2), 36);
   if (!Number.isInteger(slice) || !Number.isInteger(round)) return undefined;
-  return orderTag(workflowId, 'EXIT', round, slice) === tag ? round : undefined;
+  return tagsOf(workflowId, scheme).tag('EXIT', round, slice) === tag ? round : undefined;
 }
 const close = (a: number | undefined, b: number) => a !== undefined && Math.abs(a - b) < 0.005;
 
@@ -109,7 +109,7 @@ function mismatches(
     `entry tags at the exchange ${[...h.entryOrdersByTag.keys()]} but filled ${entryTags}`,
   );
   for (const tag of h.exitOrdersByTag.keys()) {
-    const round = exitRoundOf(workflowId, tag);
+    const round = exitRoundOf(workflowId, state.tagScheme ?? { version: 1 }, tag);
     expect(
       round !== undefined && round < state.exitAttempts,
       `exit order ${tag} from no exit round the workflow ran (${state.exitAttempts} rounds)`,
@@ -160,10 +160,10 @@ export async function auditAgainstExchange(
   const problems: string[] = [];
   const prefixes = new Set<string>();
   for (const { handle, summary } of positions) {
-    const prefix = tagPrefix(handle.workflowId);
+    const state = await handle.query(positionStateQuery);
+    const { prefix } = tagsOf(handle.workflowId, state.tagScheme ?? { version: 1 });
     prefixes.add(prefix);
     const h = holdingsOf(prefix, orders, trades);
-    const state = await handle.query(positionStateQuery);
     const tagCounts = [...h.entryOrdersByTag.values(), ...h.exitOrdersByTag.values()];
     counts.entryOrders += sum([...h.entryOrdersByTag.values()]);
     counts.exitOrders += sum([...h.exitOrdersByTag.values()]);

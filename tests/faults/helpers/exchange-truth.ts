@@ -1,4 +1,5 @@
-import { orderTag } from '../../../src/domain/order-tag';
+import type { TagScheme } from '../../../src/domain/order-tag';
+import { tagsOf as positionTags } from '../../harness/tags';
 import {
   positionStateQuery,
   type PositionState,
@@ -34,24 +35,14 @@ export interface ExchangeTruth {
 const MAX_SLICE = 35;
 
 /** Every tag the workflow may legitimately have used: one entry round, `exitAttempts` exit rounds. */
-function tagsOf(workflowId: string, exitAttempts: number) {
+function tagsOf(workflowId: string, scheme: TagScheme, exitAttempts: number) {
+  const { tag } = positionTags(workflowId, scheme);
   const slices = Array.from({ length: MAX_SLICE + 1 }, (_, s) => s);
-  const entry = new Set(slices.map((s) => orderTag(workflowId, 'ENTRY', 0, s)));
+  const entry = new Set(slices.map((s) => tag('ENTRY', 0, s)));
   const exit = new Set(
-    Array.from({ length: exitAttempts }, (_, a) =>
-      slices.map((s) => orderTag(workflowId, 'EXIT', a, s)),
-    ).flat(),
+    Array.from({ length: exitAttempts }, (_, a) => slices.map((s) => tag('EXIT', a, s))).flat(),
   );
   return { entry, exit };
-}
-
-/** The part of the tag that names the workflow, whatever the leg, attempt and slice. */
-function workflowTagPrefix(workflowId: string): string {
-  const a = orderTag(workflowId, 'ENTRY', 0);
-  const b = orderTag(workflowId, 'EXIT', 0);
-  let i = 0;
-  while (a[i] === b[i]) i++;
-  return a.slice(0, i);
 }
 
 const value = (trades: ExchangeTrade[]) =>
@@ -79,9 +70,10 @@ export async function expectExchangeTruth(
   const tagged = book.flatMap((o) => (o.tag ? [o.tag] : []));
   expect(tagged.length).toBe(new Set(tagged).size);
 
-  const prefix = workflowTagPrefix(handle.workflowId);
+  const scheme = state.tagScheme ?? { version: 1 };
+  const { prefix } = positionTags(handle.workflowId, scheme);
   const orders = book.filter((o) => o.tag?.startsWith(prefix));
-  const allowed = tagsOf(handle.workflowId, state.exitAttempts);
+  const allowed = tagsOf(handle.workflowId, scheme, state.exitAttempts);
   const entries = orders.filter((o) => o.transaction_type === 'BUY');
   const exits = orders.filter((o) => o.transaction_type === 'SELL');
   for (const o of entries) expect(allowed.entry).toContain(o.tag);

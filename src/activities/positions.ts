@@ -1,0 +1,208 @@
+import { log } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
+import type { KiteBroker } from '../adapters/kite/client';
+import type { BrokerTrade } from '../adapters/kite/types';
+import type { WorkflowHolding } from '../domain/holdings';
+import { isSystemTag } from '../domain/order-tag';
+import {
+  forceExitSignal,
+  positionStateQuery,
+  type Fill,
+  type PositionState,
+} from '../workflows/messages';
+import { toActivityFailure } from './failures';
+import {
+  externalFillsSchema,
+  forceExitAllSchema,
+  parseInput,
+  positionTruthSchema,
+} from './validation';
+
+export interface PositionTruthInput {
+  tradingsymbol: string;
+  product: string;
+  /** The asking position, left out of the siblings. */
+  workflowId: string;
+}
+
+export interface PositionTruth {
+  /** The broker's net units of the contract in this product; negative is a short. */
+  brokerNet: number;
+  /** Units the other running positions on the contract hold (or are entering with). */
+  othersHeld: number;
+  others: { workflowId: string; held: number }[];
+}
+
+export interface ExternalFillsInput {
+  tradingsymbol: string;
+  product: string;
+  /** Units closed elsewhere, to be priced from the broker's trades. */
+  quantity: number;
+  /** Epoch ms of the entry: older trades cannot have closed this position. */
+  since: number;
+}
+
+const quoted = (value: string) => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+
+const RUNNING_POSITIONS = `WorkflowType = 'positionWorkflow' AND ExecutionStatus = 'Running'`;
+
+/** What a position holds as its siblings must count it: its fills, or what it is entering with. */
+export function holdingOf(workflowId: string, s: PositionState): WorkflowHolding | undefined {
+  if (!s.contract) return undefined;
+  const own = s.quantity - s.exitFills.reduce((sum, f) => sum + f.quantity, 0);
+  const entering = s.phase === 'ENTERING' && s.quantity === 0 ? (s.entryRequested ?? 0) : own;
+  const held = ['ENTERING', 'OPEN', 'EXITING'].includes(s.phase) ? entering : 0;
+  return {
+    workflowId,
+    tradingsymbol: s.contract.tradingSymbol,
+    product: s.contract.product ?? 'MIS',
+    held,
+    inFlux: s.phase === 'ENTERING' || s.phase === 'EXITING',
+  };
+}
+
+/**
+ * The running positions' own view of what they hold, read with queries so
+ * it is as current as their histories. Visibility only finds them; a
+ * position started a moment ago is visible well before it holds anything.
+ */
+export async function runningHoldings(
+  client: Client,
+  filter: { tradingsymbol?: string; exclude?: string } = {},
+): Promise<WorkflowHolding[]> {
+  const query = filter.tradingsymbol
+    ? `${RUNNING_POSITIONS} AND TradingSymbol = ${quoted(filter.tradingsymbol)}`
+    : RUNNING_POSITIONS;
+  const out: WorkflowHolding[] = [];
+  for await (const info of client.workflow.list({ query })) {
+    if (info.workflowId === filter.exclude) continue;
+    const state = await client.workflow
+      .getHandle(info.workflowId, info.runId)
+      .query(positionStateQuery)
+      .catch((err: unknown) => {
+        // A run that ended between the listing and the query holds nothing.
+        if (/completed|not found/i.test(String(err))) return undefined;
+        throw err;
+      });
+    const holding = state && holdingOf(info.workflowId, state);
+    if (holding) out.push(holding);
+  }
+  return out;
+}
+
+/**
+ * Fills for units sold elsewhere, newest external trades first: SELLs of the
+ * contract whose orders carry no tag of ours (the Kite app, Zerodha's auto
+ * square-off). What no such trade covers is priced at the last price.
+ */
+export function externalFills(
+  trades: readonly BrokerTrade[],
+  orderTags: ReadonlyMap<string, string | null>,
+  input: ExternalFillsInput,
+  lastPrice: number,
+): Fill[] {
+  const candidates = trades
+    .filter(
+      (t) =>
+        t.tradingsymbol === input.tradingsymbol &&
+        t.product === input.product &&
+        t.transactionType === 'SELL' &&
+        (t.filledAt ?? Infinity) >= input.since &&
+        !isSystemTag(orderTags.get(t.orderId) ?? null),
+    )
+    .sort((a, b) => (b.filledAt ?? 0) - (a.filledAt ?? 0));
+  const fills: Fill[] = [];
+  let left = input.quantity;
+  for (const t of candidates) {
+    if (left <= 0) break;
+    const quantity = Math.min(left, t.quantity);
+    fills.push({
+      orderId: t.orderId,
+      tag: orderTags.get(t.orderId) ?? '',
+      quantity,
+      averagePrice: t.averagePrice,
+      external: { priced: 'trades' },
+    });
+    left -= quantity;
+  }
+  if (left > 0)
+    fills.push({
+      orderId: 'external',
+      tag: '',
+      quantity: left,
+      averagePrice: lastPrice,
+      external: { priced: 'ltp' },
+    });
+  return fills;
+}
+
+export interface PositionActivityDeps {
+  client: Client;
+  broker: KiteBroker;
+}
+
+export function createPositionActivities({ client, broker }: PositionActivityDeps) {
+  const brokerCall = async <T>(fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (err) {
+      throw toActivityFailure(err);
+    }
+  };
+
+  return {
+    /** Before every exit round: what the broker holds of the contract, and what the siblings on it hold. */
+    async readPositionTruth(input: PositionTruthInput): Promise<PositionTruth> {
+      const { tradingsymbol, product, workflowId } = parseInput(
+        'readPositionTruth',
+        positionTruthSchema,
+        input,
+      );
+      const positions = await brokerCall(() => broker.getPositions());
+      const brokerNet = positions
+        .filter((p) => p.tradingsymbol === tradingsymbol && p.product === product)
+        .reduce((sum, p) => sum + p.quantity, 0);
+      const others = (await runningHoldings(client, { tradingsymbol, exclude: workflowId }))
+        .filter((h) => h.product === product && h.held > 0)
+        .map((h) => ({ workflowId: h.workflowId, held: h.held }));
+      return { brokerNet, othersHeld: others.reduce((s, o) => s + o.held, 0), others };
+    },
+
+    async externalCloseFills(input: ExternalFillsInput): Promise<Fill[]> {
+      const request = parseInput('externalCloseFills', externalFillsSchema, input);
+      const [trades, book] = await Promise.all([
+        brokerCall(() => broker.getTrades()),
+        brokerCall(() => broker.getOrders()),
+      ]);
+      const tags = new Map(book.map((o) => [o.orderId, o.tag]));
+      const key = `NFO:${request.tradingsymbol}`;
+      const ltp = (await brokerCall(() => broker.getLtp([key]))).get(key) ?? 0;
+      const fills = externalFills(trades, tags, request, ltp);
+      log.warn('position closed elsewhere', { ...request, fills });
+      return fills;
+    },
+
+    /** The kill switch and the loss breaker reach every running position, whatever day booked it. */
+    async forceExitAllPositions(input: { reason: string }): Promise<{ signalled: string[] }> {
+      const { reason } = parseInput('forceExitAllPositions', forceExitAllSchema, input);
+      const signalled: string[] = [];
+      for await (const info of client.workflow.list({ query: RUNNING_POSITIONS })) {
+        await client.workflow
+          .getHandle(info.workflowId)
+          .signal(forceExitSignal, reason)
+          .then(
+            () => signalled.push(info.workflowId),
+            (err: unknown) =>
+              log.warn('could not signal position', {
+                workflowId: info.workflowId,
+                error: String(err),
+              }),
+          );
+      }
+      log.warn('force exit sent to every running position', { reason, count: signalled.length });
+      return { signalled };
+    },
+  };
+}
+
+export type PositionActivities = ReturnType<typeof createPositionActivities>;

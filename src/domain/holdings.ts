@@ -1,0 +1,152 @@
+/**
+ * The broker's positions are the truth; a workflow's own fills are only what
+ * it believes. These rules decide how much an exit may sell and how the two
+ * views of the book disagree. Quantities are units (lots x lot size).
+ */
+
+export interface ExitSizing {
+  /** Units to sell now: never more than the broker shows long for this position. */
+  sell: number;
+  /** Units this position believes it holds that the broker no longer shows: sold elsewhere. */
+  closedElsewhere: number;
+  /** Units the broker shows beyond every open position's holding: left alone and reported. */
+  excess: number;
+}
+
+/**
+ * How much one position's exit may sell. `brokerNet` is the broker's net
+ * quantity for the contract and product; `othersHeld` what the other open
+ * positions on that contract hold, so a position closed elsewhere never
+ * sells a sibling's units as its own, and nothing ever sells into a short.
+ */
+export function sizeExit(p: {
+  held: number;
+  brokerNet: number;
+  othersHeld: number;
+  lotSize: number;
+}): ExitSizing {
+  const lot = Math.max(1, p.lotSize);
+  const held = Math.max(0, p.held);
+  const available = Math.max(0, p.brokerNet - Math.max(0, p.othersHeld));
+  const sell = Math.floor(Math.min(held, available) / lot) * lot;
+  return { sell, closedElsewhere: held - sell, excess: Math.max(0, available - held) };
+}
+
+export interface BrokerHolding {
+  tradingsymbol: string;
+  exchange: string;
+  product: string;
+  /** Net units: negative is a short. */
+  quantity: number;
+  averagePrice: number;
+}
+
+export interface WorkflowHolding {
+  workflowId: string;
+  tradingsymbol: string;
+  product: string;
+  /** Units the workflow holds by its own fills (for an entering position, what it asked for). */
+  held: number;
+  /** Entering or exiting: an order may be moving the broker's quantity right now. */
+  inFlux: boolean;
+}
+
+export type HoldingVerdict =
+  /** Broker and workflows agree. */
+  | 'OK'
+  /** The broker holds a contract no workflow owns (a manual trade, a failed or terminated workflow). */
+  | 'ORPHAN'
+  /** A workflow holds a contract the broker is flat on (closed elsewhere). */
+  | 'PHANTOM'
+  /** Both hold it, in different quantities. */
+  | 'MISMATCH'
+  /** A workflow on the contract is entering or exiting; the difference may be an order in flight. */
+  | 'IN_FLUX';
+
+export interface HoldingRow {
+  tradingsymbol: string;
+  exchange: string;
+  product: string;
+  broker: number;
+  owned: number;
+  /** broker - owned: positive is quantity nobody supervises. */
+  difference: number;
+  verdict: HoldingVerdict;
+  averagePrice: number;
+  workflows: string[];
+}
+
+const keyOf = (h: { tradingsymbol: string; product: string }) => `${h.tradingsymbol}|${h.product}`;
+
+/** One row per contract and product that either side holds, worst first. */
+export function compareHoldings(
+  broker: readonly BrokerHolding[],
+  workflows: readonly WorkflowHolding[],
+): HoldingRow[] {
+  const rows = new Map<string, HoldingRow & { inFlux: boolean }>();
+  const rowFor = (h: { tradingsymbol: string; product: string }, exchange: string) => {
+    const key = keyOf(h);
+    let row = rows.get(key);
+    if (!row) {
+      row = {
+        tradingsymbol: h.tradingsymbol,
+        exchange,
+        product: h.product,
+        broker: 0,
+        owned: 0,
+        difference: 0,
+        verdict: 'OK',
+        averagePrice: 0,
+        workflows: [],
+        inFlux: false,
+      };
+      rows.set(key, row);
+    }
+    return row;
+  };
+  for (const b of broker) {
+    const row = rowFor(b, b.exchange);
+    row.broker += b.quantity;
+    row.averagePrice = b.averagePrice;
+  }
+  for (const w of workflows) {
+    const row = rowFor(w, 'NFO');
+    row.owned += Math.max(0, w.held);
+    row.inFlux ||= w.inFlux;
+    row.workflows.push(w.workflowId);
+  }
+  const out: HoldingRow[] = [];
+  for (const { inFlux, ...row } of rows.values()) {
+    row.difference = row.broker - row.owned;
+    row.verdict =
+      row.difference === 0
+        ? 'OK'
+        : inFlux
+          ? 'IN_FLUX'
+          : row.owned === 0
+            ? 'ORPHAN'
+            : row.broker === 0
+              ? 'PHANTOM'
+              : 'MISMATCH';
+    if (row.broker === 0 && row.owned === 0) continue;
+    out.push(row);
+  }
+  const rank: Record<HoldingVerdict, number> = {
+    ORPHAN: 0,
+    MISMATCH: 1,
+    PHANTOM: 2,
+    IN_FLUX: 3,
+    OK: 4,
+  };
+  return out.sort(
+    (a, b) => rank[a.verdict] - rank[b.verdict] || a.tradingsymbol.localeCompare(b.tradingsymbol),
+  );
+}
+
+/**
+ * Quantity nobody supervises that an orphan policy may act on: long units
+ * beyond every owner's holding. A short is never acted on automatically: the
+ * system only buys options, so a short needs a person.
+ */
+export const unsupervisedLong = (row: HoldingRow): number =>
+  row.verdict === 'ORPHAN' || row.verdict === 'MISMATCH' ? Math.max(0, row.difference) : 0;

@@ -1,0 +1,190 @@
+import { isCancellation, log } from '@temporalio/workflow';
+import { istDateOf } from '../domain/calendar';
+import { chooseExpiry } from '../domain/expiry';
+import { specOf } from '../domain/instruments';
+import { averagePrice } from '../domain/pnl';
+import { indexLevelProblem } from '../domain/signal';
+import { sizePosition } from '../domain/sizing';
+import { selectStrike } from '../domain/strike';
+import type { OptionChainResult } from '../activities/quotes';
+import { validateSignal } from '../domain/validation';
+import { marketData } from './proxies';
+import { reserveSlot } from './position-account';
+import type { Contract, Fill } from './messages';
+import type { PositionContext } from './position-context';
+import { describeFailure } from './position-recovery';
+import { placeSlices } from './position-orders';
+import { planExits } from './position-supervise';
+
+/** A position the broker already holds (reconciliation's `adopt` policy): it starts OPEN. */
+export interface Adoption {
+  contract: Contract;
+  quantity: number;
+  /** The broker's average price, taken as the entry. */
+  averagePrice: number;
+}
+
+export type Early = { outcome: 'REJECTED' | 'ENTRY_FAILED'; reasons: string[] };
+
+/** Signal index levels on the wrong side of the spot the chain was priced at. */
+function indexLevelProblems(ctx: PositionContext, spot: number): string[] {
+  const exits = ctx.signal.exits;
+  return (['stopLoss', 'target'] as const).flatMap((kind) => {
+    const level = exits?.[kind]?.underlyingLevel;
+    const problem =
+      level === undefined ? undefined : indexLevelProblem(ctx.state.direction, kind, level, spot);
+    return problem ? [`exits.${kind}.underlyingLevel: ${problem}, got ${level}`] : [];
+  });
+}
+
+/** The option chain to pick from; a broker that cannot answer ends the entry, it never fails the workflow. */
+async function optionChain(ctx: PositionContext): Promise<OptionChainResult | Early> {
+  const { signal, rules } = ctx;
+  try {
+    const { expiries } = await marketData.listExpiries({ underlying: signal.underlying });
+    const expiry = chooseExpiry(expiries, istDateOf(Date.now()), rules.entry.expiryDayRule);
+    if (!expiry)
+      return {
+        outcome: 'REJECTED',
+        reasons: [`no listed ${signal.underlying} expiry on or after today`],
+      };
+    return await marketData.getOptionChain({
+      underlying: signal.underlying,
+      expiry,
+      strikesAround: rules.strikesAroundSpot,
+    });
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    return { outcome: 'ENTRY_FAILED', reasons: [`option chain: ${describeFailure(err)}`] };
+  }
+}
+
+const early = (x: object): x is Early => 'outcome' in x;
+
+/**
+ * VALIDATING through SELECTING: nothing is at the broker yet, so any refusal
+ * or failure here releases the slot and ends the position with its reason.
+ * Returns undefined once the entry is decided (phase ENTERING, contract and
+ * size recorded), or the reasons it never will be. A force exit or a kill
+ * switch that arrived by then aborts the entry before anything is bought.
+ */
+export async function decideEntry(ctx: PositionContext): Promise<Early | undefined> {
+  const { signal, rules } = ctx;
+  if (ctx.forceExitReason) return aborted(ctx);
+  const verdict = validateSignal(signal, Date.now(), rules.signals, rules.session);
+  if (!verdict.ok) return { outcome: 'REJECTED', reasons: verdict.reasons };
+
+  const spec = specOf(signal.underlying);
+  const fairShare =
+    (rules.risk.capital * rules.risk.maxCapitalInUsePct) / 100 / rules.risk.maxOpenPositions;
+  const reservation = await reserveSlot(ctx, fairShare, false);
+  if (early(reservation)) return reservation;
+  if (ctx.forceExitReason) return aborted(ctx);
+
+  ctx.setPhase('SELECTING');
+  const chain = await optionChain(ctx);
+  if (early(chain)) return chain;
+  const levelProblems = indexLevelProblems(ctx, chain.spot);
+  if (levelProblems.length > 0) return { outcome: 'REJECTED', reasons: levelProblems };
+  const selection = selectStrike(chain, signal.direction, rules.entry.strike);
+  if (!selection.ok) return { outcome: 'REJECTED', reasons: [selection.message] };
+  const quote = selection.quote;
+  const plan = planExits(ctx, quote.ask);
+  const sizing = sizePosition({
+    rule: rules.entry.sizing,
+    premium: quote.ask,
+    lotSize: quote.lotSize,
+    freezeQty: spec.freezeQty,
+    capital: rules.risk.capital,
+    availableMargin: reservation.granted,
+    stopDistance: quote.ask - plan.stopLoss,
+  });
+  if (!sizing.ok) return { outcome: 'REJECTED', reasons: [sizing.message] };
+  ctx.state.contract = {
+    token: quote.token,
+    tradingSymbol: quote.tradingSymbol,
+    optionType: quote.optionType,
+    strike: quote.strike,
+    expiry: quote.expiry,
+    lotSize: quote.lotSize,
+    freezeQty: spec.freezeQty,
+    underlyingToken: spec.indexToken,
+    product: rules.entry.product,
+  };
+  ctx.setTradingSymbol(quote.tradingSymbol);
+  if (ctx.forceExitReason) return aborted(ctx);
+  ctx.state.entryRequested = sizing.quantity;
+  ctx.setPhase('ENTERING', {
+    tradingSymbol: quote.tradingSymbol,
+    quantity: sizing.quantity,
+    slices: sizing.slices,
+  });
+  return undefined;
+}
+
+const aborted = (ctx: PositionContext): Early => ({
+  outcome: 'REJECTED',
+  reasons: [`entry aborted before any order: ${ctx.forceExitReason}`],
+});
+
+/** The position holds `fills`: the exit plan is drawn from their average price and supervision starts. */
+function open(ctx: PositionContext, fills: Fill[]): void {
+  ctx.state.entryFills = fills;
+  ctx.state.quantity = fills.reduce((s, f) => s + f.quantity, 0);
+  ctx.state.entryPrice = averagePrice(
+    fills.map((f) => ({ quantity: f.quantity, price: f.averagePrice })),
+  );
+  ctx.state.exits = planExits(ctx, ctx.state.entryPrice!);
+  ctx.state.stopHistory.push(ctx.state.exits.stopLoss);
+  ctx.state.openedAt = Date.now();
+  ctx.attentionResolved();
+  ctx.setPhase('OPEN', {
+    quantity: ctx.state.quantity,
+    entryPrice: ctx.state.entryPrice,
+    exits: ctx.state.exits,
+  });
+}
+
+/**
+ * ENTERING: the entry order's slices from placement to final fill. Safe to
+ * run again after a cancellation or a failure (the tags are fixed, so each
+ * slice adopts what an earlier run placed). Returns the reasons when
+ * nothing filled, so the slot can be released.
+ */
+export async function settleEntry(ctx: PositionContext): Promise<Early | undefined> {
+  const { fills, rejections } = await placeSlices(ctx, 'ENTRY', 0, ctx.state.entryRequested!);
+  if (fills.length === 0)
+    return {
+      outcome: 'ENTRY_FAILED',
+      reasons: rejections.length > 0 ? rejections : ['entry order did not fill'],
+    };
+  open(ctx, fills);
+  return undefined;
+}
+
+/** Reconciliation found this quantity at the broker with no workflow: supervise it from its average price. */
+export async function adoptPosition(
+  ctx: PositionContext,
+  adoption: Adoption,
+): Promise<Early | undefined> {
+  const reservation = await reserveSlot(ctx, adoption.quantity * adoption.averagePrice, true);
+  if (early(reservation)) return reservation;
+  ctx.state.contract = adoption.contract;
+  ctx.setTradingSymbol(adoption.contract.tradingSymbol);
+  log.warn('adopting a position the broker holds with no workflow', {
+    positionId: ctx.state.positionId,
+    tradingSymbol: adoption.contract.tradingSymbol,
+    quantity: adoption.quantity,
+    averagePrice: adoption.averagePrice,
+  });
+  open(ctx, [
+    {
+      orderId: 'broker-position',
+      tag: '',
+      quantity: adoption.quantity,
+      averagePrice: adoption.averagePrice,
+      external: { priced: 'broker-average' },
+    },
+  ]);
+  return undefined;
+}

@@ -1,0 +1,165 @@
+import { log, patched } from '@temporalio/workflow';
+import { chargesFor } from '../domain/charges';
+import { sizeExit, type ExitSizing } from '../domain/holdings';
+import { averagePrice, netPnl } from '../domain/pnl';
+import { isSessionOpen, nextSessionOpen } from '../domain/session';
+import { istTimestamp } from '../domain/strategies';
+import { brokerTruth } from './proxies';
+import { releaseSlot } from './position-account';
+import type { ExitReason, Fill, Outcome, PositionSummary } from './messages';
+import type { PositionContext } from './position-context';
+import { backOff, historyIsLong, retryDelayMs } from './position-recovery';
+import { placeSlices } from './position-orders';
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * An exit can only fill while the exchange matches, so outside the session
+ * it waits for the next open instead of retrying all night. Returns true
+ * when it waited (the caller re-reads the broker afterwards).
+ */
+async function waitForSession(ctx: PositionContext): Promise<boolean> {
+  const { session } = ctx.rules;
+  const now = Date.now();
+  if (isSessionOpen(now, session)) return false;
+  let opens: number;
+  try {
+    opens = nextSessionOpen(now, session);
+  } catch {
+    // No trading day in the calendar ahead (a missing holiday list): look again in an hour.
+    opens = now + HOUR_MS;
+  }
+  ctx.markExitBlocked(`market closed; the exit resumes at ${istTimestamp(opens)} IST`);
+  await backOff(ctx, opens - now);
+  return true;
+}
+
+/** Units the broker no longer shows for this position were sold elsewhere: their fills are the broker's. */
+async function recordClosedElsewhere(ctx: PositionContext, quantity: number): Promise<void> {
+  const contract = ctx.state.contract!;
+  const fills = await brokerTruth.externalCloseFills({
+    tradingsymbol: contract.tradingSymbol,
+    product: contract.product ?? 'MIS',
+    quantity,
+    since: ctx.state.openedAt ?? 0,
+  });
+  ctx.state.exitFills.push(...fills);
+  log.warn('position was closed elsewhere; taking the broker trades as its exit', {
+    positionId: ctx.state.positionId,
+    quantity,
+    fills,
+  });
+}
+
+/** What the next round may sell: the broker's truth, net of the siblings on the contract. */
+async function sizeByBroker(ctx: PositionContext): Promise<ExitSizing> {
+  const contract = ctx.state.contract!;
+  const truth = await brokerTruth.readPositionTruth({
+    tradingsymbol: contract.tradingSymbol,
+    product: contract.product ?? 'MIS',
+    workflowId: ctx.workflowId,
+  });
+  const sizing = sizeExit({
+    held: ctx.held,
+    brokerNet: truth.brokerNet,
+    othersHeld: truth.othersHeld,
+    lotSize: contract.lotSize,
+  });
+  if (sizing.excess > 0 && ctx.state.brokerExcess !== sizing.excess) {
+    ctx.state.brokerExcess = sizing.excess;
+    log.error('the broker holds more of this contract than its positions; leaving it alone', {
+      positionId: ctx.state.positionId,
+      excess: sizing.excess,
+      brokerNet: truth.brokerNet,
+      others: truth.others,
+    });
+  }
+  return sizing;
+}
+
+/**
+ * EXITING until this position holds nothing. Before each round the broker's
+ * net position is read and no more is sold than the broker still shows long
+ * for this position (net of its siblings on the contract), so a position
+ * closed elsewhere ends as an external close and an exit never opens a
+ * short. A round in flight is recorded before its orders go out, so a
+ * retry, a cancellation or a new run resumes it under the same tags.
+ */
+export async function exitPosition(ctx: PositionContext): Promise<'FLAT' | 'CONTINUE_AS_NEW'> {
+  for (let blocked = 0; ctx.held > 0;) {
+    if (historyIsLong(ctx)) return 'CONTINUE_AS_NEW';
+    if (!ctx.state.exitRound) {
+      // Patched: exits recorded before the broker was asked first replay without these steps.
+      const asksBroker = patched('exit-sized-by-broker');
+      if (asksBroker && (await waitForSession(ctx))) continue;
+      const sizing = asksBroker
+        ? await sizeByBroker(ctx)
+        : { sell: ctx.held, closedElsewhere: 0, excess: 0 };
+      if (sizing.closedElsewhere > 0) await recordClosedElsewhere(ctx, sizing.closedElsewhere);
+      if (sizing.sell === 0) break;
+      ctx.state.exitRound = { attempt: ctx.state.exitAttempts++, quantity: sizing.sell };
+    }
+    const { attempt, quantity } = ctx.state.exitRound;
+    const { fills, rejections } = await placeSlices(ctx, 'EXIT', attempt, quantity);
+    ctx.state.exitFills.push(...fills);
+    ctx.state.exitRound = undefined;
+    if (fills.length > 0) {
+      blocked = 0;
+      continue;
+    }
+    ctx.markExitBlocked(rejections[0] ?? 'exit order did not fill');
+    await backOff(ctx, retryDelayMs(ctx, blocked++));
+  }
+  ctx.markExitBlocked(undefined);
+  return 'FLAT';
+}
+
+const toFill = (f: Fill) => ({ quantity: f.quantity, price: f.averagePrice });
+
+/** Flat at the broker: charges, P&L, the account slot released, CLOSED. */
+export async function closePosition(ctx: PositionContext): Promise<PositionSummary> {
+  const { entryFills, exitFills } = ctx.state;
+  const requested = ctx.state.exitReason!;
+  const reason: ExitReason =
+    exitFills.length > 0 && exitFills.every((f) => f.external) ? 'EXTERNAL_CLOSE' : requested;
+  if (reason !== requested) {
+    ctx.state.requestedExit = requested;
+    ctx.state.exitReason = reason;
+  }
+  // Brokerage is per executed order: an order filled in several trades pays
+  // once, and units priced at the last price (no trade found) pay nothing.
+  const counted = new Set<string>();
+  const charged = (fills: Fill[], side: 'BUY' | 'SELL') =>
+    fills.map((f) => {
+      const first = f.orderId !== 'external' && !counted.has(f.orderId);
+      counted.add(f.orderId);
+      return { ...toFill(f), side, orders: first ? 1 : 0 };
+    });
+  const charges = chargesFor(
+    [...charged(entryFills, 'BUY'), ...charged(exitFills, 'SELL')],
+    ctx.rules.charges,
+  );
+  const pnl = netPnl({
+    entryFills: entryFills.map(toFill),
+    exitFills: exitFills.map(toFill),
+    charges: charges.total,
+  });
+  const outcome: Outcome = pnl.net > 0 ? 'WIN' : pnl.net < 0 ? 'LOSS' : 'FLAT';
+  await releaseSlot(ctx, pnl.net);
+  ctx.state.summary = {
+    ...ctx.summaryOf(outcome),
+    quantity: ctx.state.quantity,
+    entryPrice: ctx.state.entryPrice,
+    exitPrice: averagePrice(exitFills.map(toFill)),
+    exitReason: reason,
+    grossPnl: pnl.gross,
+    charges: pnl.charges,
+    netPnl: pnl.net,
+    openedAt: ctx.state.openedAt,
+    closedAt: Date.now(),
+  };
+  ctx.attentionResolved();
+  ctx.setPhase('CLOSED', { reason, netPnl: pnl.net });
+  ctx.setOutcome(outcome);
+  return ctx.state.summary;
+}
