@@ -1,5 +1,6 @@
 import type { KiteBroker } from '../adapters/kite/client';
 import type { TickHub } from '../adapters/kite/tick-hub';
+import type { MarkReporter } from '../workers/mark-reporter';
 
 export interface Timing {
   /** Pauses before each tag look-up after an ambiguous place; their sum should exceed the broker's processing lag. */
@@ -20,6 +21,8 @@ export interface ActivityDeps {
   broker: KiteBroker;
   /** The worker's tick hub; awaitPriceTrigger needs it, awaitOrder uses it for push updates when present. */
   hub?: TickHub;
+  /** Reports the marks of the positions whose triggers wait here to their account books. */
+  marks?: Pick<MarkReporter, 'watch'>;
   now?: () => number;
   timing?: Partial<Timing>;
 }

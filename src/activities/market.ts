@@ -7,12 +7,19 @@ import { parseInput, priceTriggerSchema } from './validation';
 
 export interface PriceTriggerInput {
   legs: CrossLeg[];
+  /** The position's mark, reported to its account book from the hub while the trigger waits. */
+  mark?: {
+    positionId: string;
+    accountDay: string;
+    entryPrice: number;
+    quantity: number;
+  };
 }
 
 export type PriceTriggerResult = Cross;
 
 export function createMarketActivities(deps: ActivityDeps) {
-  const { hub } = deps;
+  const { hub, marks } = deps;
 
   /**
    * A timer on price: completes the moment a leg's ltp is at or through its
@@ -21,7 +28,7 @@ export function createMarketActivities(deps: ActivityDeps) {
    * cancels it when a timer or an operator message wins the race.
    */
   async function awaitPriceTrigger(input: PriceTriggerInput): Promise<PriceTriggerResult> {
-    const { legs } = parseInput('awaitPriceTrigger', priceTriggerSchema, input);
+    const { legs, mark } = parseInput('awaitPriceTrigger', priceTriggerSchema, input);
     if (!hub)
       throw ApplicationFailure.nonRetryable(
         'awaitPriceTrigger: this worker has no tick hub',
@@ -29,10 +36,13 @@ export function createMarketActivities(deps: ActivityDeps) {
       );
     const ctx = Context.current();
     ctx.heartbeat();
-    const cross = await hub.waitForCross(legs, {
-      signal: ctx.cancellationSignal,
-      onHeartbeat: (lastPrices) => ctx.heartbeat({ lastPrices }),
-    });
+    const unwatch = mark && marks?.watch({ ...mark, token: legs[0].token });
+    const cross = await hub
+      .waitForCross(legs, {
+        signal: ctx.cancellationSignal,
+        onHeartbeat: (lastPrices) => ctx.heartbeat({ lastPrices }),
+      })
+      .finally(() => unwatch?.());
     log.info('price trigger fired', { ...cross, leg: legs[cross.legIndex] });
     return cross;
   }

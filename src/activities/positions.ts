@@ -181,7 +181,12 @@ export function createPositionActivities({ client, broker }: PositionActivityDep
       log.warn('position closed elsewhere', { ...request, fills });
       return fills;
     },
+  };
+}
 
+/** What the account book needs to flatten: only Temporal, no broker. */
+export function createFleetActivities({ client }: { client: Client }) {
+  return {
     /** The kill switch and the loss breaker reach every running position, whatever day booked it. */
     async forceExitAllPositions(input: { reason: string }): Promise<{ signalled: string[] }> {
       const { reason } = parseInput('forceExitAllPositions', forceExitAllSchema, input);
@@ -205,4 +210,5 @@ export function createPositionActivities({ client, broker }: PositionActivityDep
   };
 }
 
-export type PositionActivities = ReturnType<typeof createPositionActivities>;
+export type PositionActivities = ReturnType<typeof createPositionActivities> &
+  ReturnType<typeof createFleetActivities>;

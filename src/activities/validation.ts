@@ -103,6 +103,14 @@ export const priceTriggerSchema = z.strictObject({
         ),
     )
     .min(1, 'expected at least one leg'),
+  mark: z
+    .strictObject({
+      positionId: z.string().min(1, 'expected a position id'),
+      accountDay: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD'),
+      entryPrice: price(),
+      quantity: positiveInt(),
+    })
+    .optional(),
 });
 
 const symbol = () => z.string().regex(/^[A-Z0-9-]{1,40}$/, 'expected a tradingsymbol');

@@ -2,16 +2,22 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createAccountActivities } from '../activities/account';
 import { createActivities } from '../activities';
-import { createPositionActivities } from '../activities/positions';
+import { createFleetActivities, createPositionActivities } from '../activities/positions';
 import { createStrategyActivities } from '../activities/strategy';
 import { createKiteBroker } from '../adapters/kite/client';
 import { TickCandles } from '../adapters/kite/tick-candles';
+import { FeedWatchdog } from '../adapters/kite/feed-watchdog';
 import { TickHub } from '../adapters/kite/tick-hub';
 import { createTicker } from '../adapters/kite/ticker';
 import type { Config, Secrets } from '../config';
 import { indexTokenOf } from '../domain/instruments';
+import { isSessionOpen } from '../domain/session';
 import type { Logger } from '../log';
+import { MarkReporter } from './mark-reporter';
 import { missingSearchAttributes } from './search-attribute-check';
+
+/** How often open P&L reaches the account books: the breaker sees a loss within this. */
+const MARK_INTERVAL_MS = 3_000;
 
 export interface TradingWorkerOptions {
   config: Config;
@@ -42,6 +48,7 @@ export const activitySlotsFor = (maxOpenPositions: number): number =>
 export interface TradingWorker {
   worker: Worker;
   hub: TickHub;
+  feedWatchdog: FeedWatchdog;
   run(): Promise<void>;
   shutdown(): Promise<void>;
 }
@@ -61,7 +68,13 @@ export async function createTradingWorker({
     ...credentials,
   });
   const ticker = createTicker({ url: config.broker.tickerUrl, ...credentials });
-  const hub = new TickHub(ticker, { logger });
+  const hub = new TickHub(ticker, { logger, maxJumpPct: config.feed.maxTickJumpPct });
+  const feedWatchdog = new FeedWatchdog(hub, broker, {
+    staleAfterMs: config.feed.staleAfterSeconds * 1000,
+    pollIntervalMs: config.feed.pollIntervalMs,
+    isOpen: (now) => isSessionOpen(now, config.session),
+    logger,
+  });
   const tickCandles = new TickCandles(hub, ticker, config.runner.underlyings.map(indexTokenOf));
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const clientConnection = await Connection.connect({ address: config.temporal.address });
@@ -79,13 +92,14 @@ export async function createTradingWorker({
     );
   }
   const taskQueue = config.temporal.taskQueue;
+  const marks = new MarkReporter(client, hub, MARK_INTERVAL_MS, logger);
   const worker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,
     taskQueue,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
     activities: {
-      ...createActivities({ broker, hub }),
+      ...createActivities({ broker, hub, marks }),
       ...createAccountActivities({
         client,
         taskQueue,
@@ -93,13 +107,17 @@ export async function createTradingWorker({
         historyLimit: config.temporal.positionHistoryLimit,
       }),
       ...createPositionActivities({ client, broker }),
+      ...createFleetActivities({ client }),
       ...createStrategyActivities({ broker, config, tickCandles }),
     },
     maxConcurrentActivityTaskExecutions: activitySlotsFor(config.risk.maxOpenPositions),
     ...tuning,
   });
   let running: Promise<void> | undefined;
+  feedWatchdog.start();
   const release = async () => {
+    feedWatchdog.stop();
+    marks.stop();
     hub.close();
     await clientConnection.close();
     await connection.close();
@@ -107,6 +125,7 @@ export async function createTradingWorker({
   return {
     worker,
     hub,
+    feedWatchdog,
     run: async () => {
       running = worker.run();
       try {

@@ -119,6 +119,13 @@ function triggerLegs(ctx: PositionContext, plan: ExitPlan) {
   return legs;
 }
 
+/** What the worker needs to report this position's open P&L to its book while the trigger waits. */
+function markOf(ctx: PositionContext) {
+  const { accountDay, entryPrice, positionId } = ctx.state;
+  if (!accountDay || entryPrice === undefined || ctx.held <= 0) return {};
+  return { mark: { positionId, accountDay, entryPrice, quantity: ctx.held } };
+}
+
 /** A racer that never rejects: cancellation of the losers is expected, anything else is reported. */
 const settle = <T>(p: Promise<T>) =>
   p.then(
@@ -157,7 +164,10 @@ export async function supervise(ctx: PositionContext): Promise<ExitReason | 'CON
         racers.push(settle(sleep(retryTriggerAt - now).then((): Wake => ({ kind: 'retry' }))));
         return Promise.race(racers);
       }
-      const trigger = market.awaitPriceTrigger({ legs: triggerLegs(ctx, plan) });
+      const trigger = market.awaitPriceTrigger({
+        legs: triggerLegs(ctx, plan),
+        ...markOf(ctx),
+      });
       racers.push(
         settle(
           trigger.then((fired): Wake => ({

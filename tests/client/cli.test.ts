@@ -5,6 +5,7 @@ import { todayIst, type PositionRow } from '../../src/client/cli/positions';
 import type { RunnerStatus, RunnerSummary } from '../../src/workflows/runner-messages';
 import type { AccountSummary, PositionState } from '../../src/workflows/messages';
 import { workerNamespace } from '../harness/namespaces';
+import { createFleetActivities } from '../../src/activities/positions';
 import { startTestWorker, type RunningWorker } from '../harness/temporal';
 import { eventually } from '../harness/eventually';
 import { cliEnv, runCli, runCliJson } from './run-cli';
@@ -25,6 +26,8 @@ describe('trade CLI against a real Temporal server (no broker)', () => {
 
   beforeAll(async () => {
     const namespace = workerNamespace();
+    connection = await Connection.connect({ address: process.env.TEMPORAL_TEST_ADDRESS! });
+    client = new Client({ connection, namespace });
     worker = await startTestWorker({
       namespace,
       activities: {
@@ -32,6 +35,8 @@ describe('trade CLI against a real Temporal server (no broker)', () => {
         evaluateStrategies: async () => {
           throw ApplicationFailure.nonRetryable('no candles in this test', 'InvalidRequest');
         },
+        // The kill switch flattens through Temporal alone.
+        ...createFleetActivities({ client }),
       },
     });
     const base = loadConfig({ env: {} });
@@ -45,8 +50,6 @@ describe('trade CLI against a real Temporal server (no broker)', () => {
       },
     };
     env = cliEnv(config);
-    connection = await Connection.connect({ address: config.temporal.address });
-    client = new Client({ connection, namespace });
   });
   afterAll(async () => {
     await worker.stop();

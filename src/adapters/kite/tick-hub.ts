@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { toPaise } from '../../domain/money';
+import { judgeTick, type TickFilterState } from '../../domain/tick-filter';
 import { normalizeOrder } from './normalize';
 import { createTicker, type Tick, type TickerClient, type TickerOptions } from './ticker';
 import type { BrokerOrder } from './types';
@@ -25,6 +26,8 @@ export interface Cross {
   side: 'below' | 'above';
   /** Epoch ms of the tick that crossed. */
   at: number;
+  /** The ticker, or the REST fallback while the ticker was silent on the token. */
+  source?: 'ticker' | 'rest';
 }
 
 export interface WaitForCrossOptions {
@@ -42,7 +45,19 @@ export interface TickHubOptions {
    * prices if there is one. Shorter outages are ridden out in place.
    */
   feedGraceMs?: number;
+  /** A print further than this from the last good one is held until confirmed (feed.maxTickJumpPct). */
+  maxJumpPct?: number;
+  now?: () => number;
 }
+
+/** Why prints were not believed, for logs and metrics. */
+export interface RejectedTicks {
+  invalid: number;
+  jump: number;
+}
+
+/** At most one log line per token per this long about rejected prints. */
+const REJECT_LOG_EVERY_MS = 60_000;
 
 /** One leg of one wait, in the per-token index; levels in paise so a tick compares two integers. */
 interface LegWatch {
@@ -63,6 +78,15 @@ export class TickHub {
   private readonly watchesByToken = new Map<number, Set<LegWatch>>();
   private readonly refs = new Map<number, number>();
   private readonly lastTick = new Map<number, Tick>();
+  /** When each token last had a print we believed, by this process's clock. */
+  private readonly lastTickAt = new Map<number, number>();
+  /** When each token was first watched since it was last idle. */
+  private readonly watchedSince = new Map<number, number>();
+  private readonly filters = new Map<number, TickFilterState>();
+  private readonly rejectLoggedAt = new Map<number, number>();
+  readonly rejected: RejectedTicks = { invalid: 0, jump: 0 };
+  private readonly maxJumpPct: number;
+  private readonly now: () => number;
   private readonly orderListeners = new Map<string, Set<(order: BrokerOrder) => void>>();
   private readonly waits = new Set<CrossWait>();
   private readonly heartbeatIntervalMs: number;
@@ -78,6 +102,8 @@ export class TickHub {
   ) {
     this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? 2_000;
     this.feedGraceMs = options.feedGraceMs ?? 30_000;
+    this.maxJumpPct = options.maxJumpPct ?? 50;
+    this.now = options.now ?? Date.now;
     this.logger = options.logger;
     this.feedDownSince = source.connected ? undefined : Date.now();
     source.on('tick', (tick) => this.onTick(tick));
@@ -89,8 +115,10 @@ export class TickHub {
     });
     source.on('disconnect', () => {
       this.feedDownSince = Date.now();
-      // Prices from before the gap must not decide a cross when a wait is armed during it.
+      // Prices from before the gap must not decide a cross when a wait is armed during it,
+      // nor make the first print after it look like a jump.
       this.lastTick.clear();
+      this.filters.clear();
       this.logger?.warn(
         { tokens: this.refs.size, waits: this.waits.size },
         'tick stream disconnected',
@@ -115,6 +143,29 @@ export class TickHub {
     return this.lastTick.get(token)?.ltp;
   }
 
+  /**
+   * Watched tokens with no believable print for `staleAfterMs` (counting from
+   * when the watch began, for a token that never printed): the feed is
+   * connected, or says it is, but says nothing useful about them.
+   */
+  staleTokens(staleAfterMs: number): number[] {
+    const now = this.now();
+    return [...this.watchesByToken.keys()].filter((token) => {
+      const last = this.lastTickAt.get(token) ?? this.watchedSince.get(token) ?? now;
+      return now - last > staleAfterMs;
+    });
+  }
+
+  /**
+   * A price from somewhere other than the ticker (the REST fallback while a
+   * token is stale): judged like a tick and checked against the waits, but
+   * it does not make the feed look alive.
+   */
+  offerPrice(token: number, ltp: number): void {
+    if (!this.refs.has(token)) return;
+    this.onPrice({ token, ltp, timestamp: this.now() }, 'rest');
+  }
+
   /** Refcounted: the upstream subscription is made by the first holder of a token. */
   acquire(tokens: readonly number[]): void {
     const fresh: number[] = [];
@@ -123,6 +174,7 @@ export class TickHub {
       this.refs.set(token, n + 1);
       if (n === 0) fresh.push(token);
     }
+    for (const token of fresh) this.watchedSince.set(token, this.now());
     if (fresh.length > 0) this.source.subscribe(fresh, 'ltp');
   }
 
@@ -136,6 +188,9 @@ export class TickHub {
       } else if (n === 1) {
         this.refs.delete(token);
         this.lastTick.delete(token);
+        this.lastTickAt.delete(token);
+        this.watchedSince.delete(token);
+        this.filters.delete(token);
         idle.push(token);
       }
     }
@@ -190,7 +245,7 @@ export class TickHub {
       this.startHeartbeats();
       for (const w of wait.watches) {
         const tick = this.lastTick.get(w.token);
-        if (tick) this.check(w, tick, toPaise(tick.ltp));
+        if (tick) this.check(w, tick, toPaise(tick.ltp), 'ticker');
       }
     });
   }
@@ -218,18 +273,52 @@ export class TickHub {
   private onTick(tick: Tick): void {
     // A tick may still arrive for a token just unsubscribed; caching it would resurrect a stale price.
     if (!this.refs.has(tick.token)) return;
-    this.lastTick.set(tick.token, tick);
-    const watches = this.watchesByToken.get(tick.token);
-    if (!watches) return;
-    const paise = toPaise(tick.ltp);
-    for (const w of watches) this.check(w, tick, paise);
+    if (this.onPrice(tick, 'ticker')) this.lastTickAt.set(tick.token, this.now());
   }
 
-  private check(w: LegWatch, tick: Tick, paise: number): void {
+  /** Believed prints move the last price and are checked against the waits; true when believed. */
+  private onPrice(tick: Tick, source: 'ticker' | 'rest'): boolean {
+    const verdict = judgeTick(this.filters.get(tick.token) ?? {}, tick.ltp, {
+      maxJumpPct: this.maxJumpPct,
+    });
+    this.filters.set(tick.token, verdict.state);
+    if (!verdict.accepted) {
+      this.rejected[verdict.reason] += 1;
+      this.logRejected(tick, source, verdict.reason);
+      return false;
+    }
+    this.lastTick.set(tick.token, tick);
+    const watches = this.watchesByToken.get(tick.token);
+    if (!watches) return true;
+    const paise = toPaise(tick.ltp);
+    for (const w of watches) this.check(w, tick, paise, source);
+    return true;
+  }
+
+  private logRejected(tick: Tick, source: string, reason: string): void {
+    const now = this.now();
+    if (now - (this.rejectLoggedAt.get(tick.token) ?? -Infinity) < REJECT_LOG_EVERY_MS) return;
+    this.rejectLoggedAt.set(tick.token, now);
+    this.logger?.warn(
+      { token: tick.token, ltp: tick.ltp, source, reason, rejected: this.rejected },
+      reason === 'invalid'
+        ? 'ignored a price that cannot be real'
+        : 'ignored a price far from the last good one until the next prints confirm it',
+    );
+  }
+
+  private check(w: LegWatch, tick: Tick, paise: number, source: 'ticker' | 'rest'): void {
     const side = paise <= w.belowPaise ? 'below' : paise >= w.abovePaise ? 'above' : undefined;
     if (!side) return;
     w.wait.settle({
-      cross: { legIndex: w.legIndex, token: w.token, price: tick.ltp, side, at: tick.timestamp },
+      cross: {
+        legIndex: w.legIndex,
+        token: w.token,
+        price: tick.ltp,
+        side,
+        at: tick.timestamp,
+        source,
+      },
     });
   }
 

@@ -46,7 +46,14 @@ const stateLines = (s: PositionState, uiUrl: string): string =>
     ],
     ['opened (IST)', istTime(s.openedAt)],
     ['exit blocked', s.exitBlocked],
+    [
+      'needs attention',
+      s.attention &&
+        `${s.attention.reason} (since ${istTime(s.attention.since)}, ${s.attention.failures} failures; still supervised and retrying)`,
+    ],
+    ['broker excess', s.brokerExcess && `${s.brokerExcess} units beyond every position on it`],
     ['exit reason', s.exitReason],
+    ['exit requested as', s.requestedExit],
     ['rejection', s.rejection?.join('; ')],
     ['outcome', s.summary?.outcome],
     ['net P&L', money(s.summary?.netPnl)],

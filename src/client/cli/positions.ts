@@ -3,6 +3,8 @@ import type { Command } from 'commander';
 import { istDateOf, istEpoch } from '../../domain/calendar';
 import type { Phase } from '../../workflows/messages';
 import {
+  ExitBlockedKey,
+  NeedsAttentionKey,
   OutcomeKey,
   PhaseKey,
   StrategyKey,
@@ -20,6 +22,9 @@ export interface PositionRow {
   strategy?: string;
   tradingSymbol?: string;
   outcome?: string;
+  /** Something after entry keeps failing: supervised and retrying, a person should look. */
+  needsAttention: boolean;
+  exitBlocked: boolean;
   startTime: string;
   closeTime?: string;
 }
@@ -69,6 +74,8 @@ const rowOf = (info: WorkflowExecutionInfo): PositionRow => {
     strategy: attrs.get(StrategyKey),
     tradingSymbol: attrs.get(TradingSymbolKey),
     outcome: attrs.get(OutcomeKey),
+    needsAttention: attrs.get(NeedsAttentionKey) === true,
+    exitBlocked: attrs.get(ExitBlockedKey) === true,
     startTime: info.startTime.toISOString(),
     closeTime: info.closeTime?.toISOString(),
   };
@@ -94,6 +101,7 @@ interface PositionsOptions {
   today?: boolean;
   date?: string;
   phase?: string;
+  attention?: boolean;
   limit: string;
 }
 
@@ -113,8 +121,13 @@ function clausesFrom(opts: PositionsOptions): string[] {
     }
     clauses.push(`Phase = '${phase}'`);
   }
+  if (opts.attention) clauses.push('NeedsAttention = true');
   return clauses;
 }
+
+const flagsOf = (r: PositionRow): string | undefined =>
+  [r.needsAttention && 'ATTENTION', r.exitBlocked && 'EXIT-BLOCKED'].filter(Boolean).join(',') ||
+  undefined;
 
 export function registerPositions(program: Command): void {
   program
@@ -124,6 +137,7 @@ export function registerPositions(program: Command): void {
     .option('--today', 'only positions started today (IST)')
     .option('--date <YYYY-MM-DD>', 'only positions started on this IST day')
     .option('--phase <phase>', `only this phase: ${PHASES.join(', ')}`)
+    .option('--attention', 'only positions that need attention (supervised, retrying a failure)')
     .option('--limit <n>', 'at most this many rows', '200')
     .action((opts: PositionsOptions, cmd: Command) => {
       const clauses = clausesFrom(opts);
@@ -149,6 +163,7 @@ export function registerPositions(program: Command): void {
                   { header: 'STRATEGY', value: (r) => r.strategy },
                   { header: 'SYMBOL', value: (r) => r.tradingSymbol },
                   { header: 'OUTCOME', value: (r) => r.outcome },
+                  { header: 'FLAGS', value: (r) => flagsOf(r) },
                   { header: 'STARTED (IST)', value: (r) => istTime(Date.parse(r.startTime)) },
                   { header: 'WEB UI', value: (r) => r.uiUrl },
                 ],
