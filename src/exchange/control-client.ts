@@ -40,6 +40,11 @@ export class ExchangeControl {
     await this.call('POST', '/unpin', { token });
   }
 
+  /** Releases every pin and stops every script, so the next test meets the market's own prices. */
+  async unpinAll(): Promise<number> {
+    return (await this.call<{ unpinned: number }>('DELETE', '/pins')).unpinned;
+  }
+
   /** Merges into the active faults; counted faults are used up as they fire. */
   async injectFaults(faults: Faults): Promise<void> {
     await this.call('POST', '/faults', faults);

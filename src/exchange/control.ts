@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { z } from 'zod';
 import { underlyingSchema } from '../config/schema';
 import { inputError, KiteError } from './errors';
-import type { FaultState, Faults } from './faults';
+import type { Faults, FaultState } from './faults';
 import type { Market } from './market/market';
 import { asKiteError, readBody, sendData, sendError } from './rest/http';
 import type { TickerServer } from './ticker/server';
@@ -14,19 +15,53 @@ export interface ControlContext {
   onPriceChange: () => void;
 }
 
-type Body = Record<string, unknown>;
+const count = z.number().int().nonnegative();
+const token = z.number().int().positive();
+const none = z.strictObject({});
 
-const num = (b: Body, field: string): number => {
-  const v = b[field];
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw inputError(`${field}: expected a number`);
-  return v;
-};
+/** Every control body, by route; unknown fields are refused so a typo cannot pass for a fault. */
+const BODIES = {
+  'GET /spots': none,
+  'POST /spot': z.strictObject({ underlying: underlyingSchema, spot: z.number().positive() }),
+  // Any finite price, zero and below included: tests feed the worker absurd ticks on purpose.
+  'POST /pin': z.strictObject({ token, ltp: z.number() }),
+  'POST /script': z.strictObject({
+    token,
+    prices: z.array(z.number().positive()).min(1),
+    intervalMs: z.number().int().positive(),
+  }),
+  'POST /unpin': z.strictObject({ token }),
+  'DELETE /pins': none,
+  'POST /faults': z.strictObject({
+    rejectOrders: z.strictObject({ count, reason: z.string().min(1) }).optional(),
+    latencyMs: count.optional(),
+    orderAckDelayMs: count.optional(),
+    dropOrderResponses: count.optional(),
+    failRequests: z
+      .strictObject({ count, status: z.union([z.literal(500), z.literal(429)]) })
+      .optional(),
+  }) satisfies z.ZodType<Faults>,
+  'DELETE /faults': none,
+  'POST /ticks': z.strictObject({ paused: z.boolean() }),
+  'POST /ticker/drop': none,
+} as const;
 
-const tradable = (ctx: ControlContext, b: Body): number => {
-  const token = num(b, 'token');
-  if (!ctx.market.instrument(token)) throw inputError(`token: no instrument ${token}`);
-  return token;
-};
+type Route = keyof typeof BODIES;
+type BodyOf<R extends Route> = z.infer<(typeof BODIES)[R]>;
+
+const isRoute = (route: string): route is Route => Object.hasOwn(BODIES, route);
+
+/** The body as its route's schema reads it, or a 400 naming each field that is wrong. */
+function parseBody<R extends Route>(route: R, body: unknown): BodyOf<R> {
+  const parsed = BODIES[route].safeParse(body);
+  if (parsed.success) return parsed.data as BodyOf<R>;
+  const problems = parsed.error.issues.map((i) => {
+    const keys = i.code === 'unrecognized_keys' ? i.keys : [];
+    const field = [...i.path, ...keys.slice(0, 1)].map(String).join('.') || 'body';
+    return `${field}: ${i.message}`;
+  });
+  throw inputError(problems.join('; '));
+}
 
 /**
  * Test-only endpoints under /_control. Scripted price paths replay one price
@@ -39,9 +74,11 @@ export class Control {
 
   async handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     try {
+      const route = `${req.method} ${url.pathname.slice('/_control'.length)}`;
       const text = await readBody(req);
-      const body = (text ? JSON.parse(text) : {}) as Body;
-      sendData(res, this.route(`${req.method} ${url.pathname.slice('/_control'.length)}`, body));
+      if (!isRoute(route))
+        throw new KiteError('GeneralException', `No control route ${route}`, 404);
+      sendData(res, this.route(route, text ? JSON.parse(text) : {}));
     } catch (err) {
       sendError(
         res,
@@ -55,78 +92,88 @@ export class Control {
     this.scripts.clear();
   }
 
-  private route(route: string, b: Body): unknown {
+  private route(route: Route, body: unknown): unknown {
     const { market, faults, ticker } = this.ctx;
     switch (route) {
       case 'GET /spots':
+        parseBody(route, body);
         return Object.fromEntries(underlyingSchema.options.map((u) => [u, market.spot(u)]));
       case 'POST /spot': {
-        const u = underlyingSchema.safeParse(b.underlying);
-        if (!u.success)
-          throw inputError(`underlying: expected one of ${underlyingSchema.options.join(', ')}`);
-        market.setSpot(u.data, num(b, 'spot'));
+        const { underlying, spot } = parseBody(route, body);
+        market.setSpot(underlying, spot);
         this.ctx.onPriceChange();
-        return { underlying: u.data, spot: market.spot(u.data) };
+        return { underlying, spot: market.spot(underlying) };
       }
       case 'POST /pin': {
-        const token = tradable(this.ctx, b);
-        this.stopScript(token);
-        this.pin(token, num(b, 'ltp'));
-        return market.quote(token);
+        const b = parseBody(route, body);
+        this.listed(b.token);
+        this.stopScript(b.token);
+        this.pin(b.token, b.ltp);
+        return market.quote(b.token);
       }
-      case 'POST /script':
-        return this.script(tradable(this.ctx, b), b.prices, num(b, 'intervalMs'));
+      case 'POST /script': {
+        const b = parseBody(route, body);
+        return this.script(this.listed(b.token), b.prices, b.intervalMs);
+      }
       case 'POST /unpin': {
-        const token = tradable(this.ctx, b);
-        this.stopScript(token);
-        market.unpin(token);
+        const b = parseBody(route, body);
+        this.listed(b.token);
+        this.stopScript(b.token);
+        market.unpin(b.token);
         this.ctx.onPriceChange();
-        return market.quote(token);
+        return market.quote(b.token);
       }
-      case 'POST /faults':
-        faults.set(b as Faults);
+      case 'DELETE /pins': {
+        parseBody(route, body);
+        this.close();
+        const unpinned = market.unpinAll();
+        this.ctx.onPriceChange();
+        return { unpinned };
+      }
+      case 'POST /faults': {
+        const b = parseBody(route, body);
+        faults.set(b);
         return b;
+      }
       case 'DELETE /faults':
+        parseBody(route, body);
         faults.clear();
         return {};
       case 'POST /ticks':
-        ticker.paused = b.paused === true;
+        ticker.paused = parseBody(route, body).paused;
         return { paused: ticker.paused };
       case 'POST /ticker/drop':
+        parseBody(route, body);
         ticker.dropAll();
         return {};
-      default:
-        throw new KiteError('GeneralException', `No control route ${route}`, 404);
     }
   }
 
-  private pin(token: number, ltp: number): void {
-    this.ctx.market.pin(token, ltp);
+  private listed(t: number): number {
+    if (!this.ctx.market.instrument(t)) throw inputError(`token: no instrument ${t}`);
+    return t;
+  }
+
+  private pin(t: number, ltp: number): void {
+    this.ctx.market.pin(t, ltp);
     this.ctx.onPriceChange();
   }
 
-  private script(token: number, prices: unknown, intervalMs: number): { steps: number } {
-    if (
-      !Array.isArray(prices) ||
-      prices.length === 0 ||
-      !prices.every((p) => typeof p === 'number' && p > 0)
-    ) {
-      throw inputError('prices: expected a non-empty array of positive numbers');
-    }
-    this.stopScript(token);
-    const queue = [...(prices as number[])];
-    this.pin(token, queue.shift() as number);
+  private script(t: number, prices: number[], intervalMs: number): { steps: number } {
+    this.stopScript(t);
+    const queue = [...prices];
+    this.pin(t, queue.shift() as number);
     const timer = setInterval(() => {
       const next = queue.shift();
-      if (next !== undefined) this.pin(token, next);
-      if (queue.length === 0) this.stopScript(token);
+      if (next !== undefined) this.pin(t, next);
+      if (queue.length === 0) this.stopScript(t);
     }, intervalMs);
-    this.scripts.set(token, timer);
+    this.scripts.set(t, timer);
     return { steps: prices.length };
   }
 
-  private stopScript(token: number): void {
-    clearInterval(this.scripts.get(token));
-    this.scripts.delete(token);
+  private stopScript(t: number): void {
+    clearInterval(this.scripts.get(t));
+    this.scripts.delete(t);
   }
 }

@@ -6,6 +6,8 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   res.writeHead(status, {
     'Content-Type': 'application/json',
     'Content-Length': Buffer.byteLength(text),
+    // The unread rest of a refused body would otherwise be read to keep the connection alive.
+    ...(status === 413 && { Connection: 'close' }),
   });
   res.end(text);
 }
@@ -28,10 +30,30 @@ export function sendCsv(res: ServerResponse, csv: string): void {
   res.end(csv);
 }
 
-export function readBody(req: IncomingMessage): Promise<string> {
+/** Larger than any Kite order call or control body; anything bigger is refused unread. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+const tooLarge = (limit: number) =>
+  new KiteError('InputException', `body: larger than ${limit} bytes`, 413);
+
+/**
+ * The request body as text, refused with 413 as soon as it passes `limit`:
+ * at once when Content-Length already says so, else when the bytes read do.
+ * Nothing past the limit is buffered.
+ */
+export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<string> {
+  if (Number(req.headers['content-length']) > limit) return Promise.reject(tooLarge(limit));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
+    let size = 0;
+    const onData = (c: Buffer) => {
+      size += c.length;
+      if (size <= limit) return void chunks.push(c);
+      req.off('data', onData);
+      req.pause();
+      reject(tooLarge(limit));
+    };
+    req.on('data', onData);
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
