@@ -113,6 +113,7 @@ export async function startExchange(options: ExchangeOptions): Promise<RunningEx
     now,
     credentials,
     userId: USER_ID,
+    // Rate limits measure real elapsed time, whatever day the market clock says it is.
     requestLimiter: new RateLimiter(options.requestsPerSecond, Date.now),
     orderLimiter: new RateLimiter(options.ordersPerSecond, Date.now),
   };

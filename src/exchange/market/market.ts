@@ -41,8 +41,8 @@ const UNDERLYINGS = Object.keys(UNDERLYING_SPECS) as Underlying[];
  * them. Pure state machine driven by step(now); the exchange owns the timer.
  */
 export class Market {
-  readonly instruments: readonly Instrument[];
   readonly tape: CandleTape;
+  /** Every contract listed on any day so far: orders and positions in yesterday's still resolve. */
   private readonly byToken = new Map<number, Instrument>();
   private readonly byKey = new Map<string, Instrument>();
   private readonly quotes = new Map<number, Quote>();
@@ -51,6 +51,7 @@ export class Market {
   private readonly spotRng: Rng;
   private readonly volumeRng: Rng;
   private lastStep: number;
+  private listing: { date: string; instruments: readonly Instrument[] };
 
   constructor(private readonly options: MarketOptions) {
     const now = options.now();
@@ -65,13 +66,15 @@ export class Market {
         this.tape.lastClose(indexTokenOf(u)) ?? historicalSpot(options.seed, u, now, today),
       ]),
     ) as Record<Underlying, number>;
-    this.instruments = listInstruments(this.spots, today, options.strikesAroundSpot);
-    for (const i of this.instruments) {
-      this.byToken.set(i.token, i);
-      this.byKey.set(instrumentKey(i), i);
-    }
+    this.listing = this.list(today);
     this.lastStep = now;
     this.reprice(now);
+  }
+
+  /** The contract list of the IST day the clock is in, as Kite's morning dump would have it. */
+  get instruments(): readonly Instrument[] {
+    this.followDate(this.options.now());
+    return this.listing.instruments;
   }
 
   instrument(token: number): Instrument | undefined {
@@ -116,6 +119,14 @@ export class Market {
     this.reprice(this.options.now());
   }
 
+  /** Releases every pin; returns how many there were. */
+  unpinAll(): number {
+    const pinned = this.pins.size;
+    this.pins.clear();
+    this.reprice(this.options.now());
+    return pinned;
+  }
+
   /** Records traded volume from our own fills. */
   recordTrade(token: number, qty: number): void {
     const q = this.quotes.get(token);
@@ -139,8 +150,30 @@ export class Market {
     return priceOption(UNDERLYING_SPECS[i.underlying], terms, spot, atmVol, nowMs);
   }
 
+  private list(date: string): { date: string; instruments: readonly Instrument[] } {
+    const instruments = listInstruments(this.spots, date, this.options.strikesAroundSpot);
+    for (const i of instruments) {
+      this.byToken.set(i.token, i);
+      this.byKey.set(instrumentKey(i), i);
+    }
+    return { date, instruments };
+  }
+
+  /**
+   * A new IST day lists its own contracts around the spot of the moment and
+   * opens a new day in every quote: the close is the price at the listing.
+   */
+  private followDate(nowMs: number): void {
+    const today = istDateOf(nowMs);
+    if (today <= this.listing.date) return;
+    this.listing = this.list(today);
+    for (const q of this.quotes.values())
+      Object.assign(q, { open: q.ltp, high: q.ltp, low: q.ltp, close: q.ltp, volume: 0 });
+  }
+
   private reprice(nowMs: number): void {
-    for (const i of this.instruments) {
+    this.followDate(nowMs);
+    for (const i of this.byToken.values()) {
       const { ltp, bid, ask } = this.priceOf(i, nowMs);
       // Option history is derived from the index's, as it is for the simulated past.
       if (!isOption(i)) this.tape.record(i.token, nowMs, ltp);
