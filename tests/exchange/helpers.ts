@@ -5,11 +5,19 @@ import { KiteConnect, type Connect } from 'kiteconnect';
 import { PAPER_CREDENTIALS } from '../../src/config/secrets';
 import { startExchange, type ExchangeOptions } from '../../src/exchange';
 import { ExchangeControl } from '../../src/exchange/control-client';
+import { clockFrom, suiteInstant } from '../harness/clock';
 
 export const CREDS: { apiKey: string; accessToken: string } = {
   apiKey: PAPER_CREDENTIALS.apiKey,
   accessToken: PAPER_CREDENTIALS.accessToken,
 };
+
+/**
+ * The exchange suites' clock unless a test pins its own: an ordinary
+ * Wednesday morning by default, any instant CI's fixed-date step chooses
+ * otherwise. One clock per test file, so restarts never go back in time.
+ */
+export const suiteNow = clockFrom(suiteInstant('2026-12-02T11:00:00+05:30'));
 
 export const tempDir = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'paper-exchange-'));
 
@@ -28,6 +36,7 @@ export function baseOptions(overrides: Partial<ExchangeOptions> = {}): ExchangeO
     requestsPerSecond: 1000,
     control: { enabled: true },
     credentials: CREDS,
+    now: suiteNow,
     ...overrides,
   };
 }

@@ -1,3 +1,4 @@
+import { istEpoch } from '../../src/domain/calendar';
 import { atmOption, CREDS, startTestExchange } from './helpers';
 
 let env: Awaited<ReturnType<typeof startTestExchange>>;
@@ -6,6 +7,8 @@ beforeAll(async () => {
   env = await startTestExchange();
 });
 afterAll(() => env.ex.close());
+// A pin held past its test would quote bid = ask in the next one's book.
+afterEach(() => env.control.unpinAll());
 
 type Instrument = Record<string, unknown> & {
   tradingsymbol: string;
@@ -13,6 +16,14 @@ type Instrument = Record<string, unknown> & {
   name: string;
   segment: string;
 };
+type QuoteRow = {
+  last_price: number;
+  depth: { buy: { price: number }[]; sell: { price: number }[] };
+};
+
+const spreadPaise = (q: QuoteRow) =>
+  Math.round((q.depth.sell[0].price - q.depth.buy[0].price) * 100);
+const nonDecreasing = (xs: number[]) => xs.every((x, i) => i === 0 || x >= xs[i - 1]);
 
 describe('instruments', () => {
   it('serves Kite CSV columns, index rows and deterministic tokens', async () => {
@@ -92,34 +103,57 @@ describe('quotes', () => {
   });
 
   it('quotes every option on the 0.05 tick with a spread that widens away from the money', async () => {
-    const rows = ((await env.kite.getInstruments('NFO')) as unknown as Instrument[]).filter(
-      (r) => r.name === 'BANKNIFTY' && r.instrument_type === 'CE',
-    );
-    const expiry = String(rows[0].expiry);
-    const chain = rows.filter((r) => String(r.expiry) === expiry);
-    const keys = chain.map((r) => `NFO:${r.tradingsymbol}`);
-    const quotes = (await env.kite.getQuote(keys)) as Record<
-      string,
-      { last_price: number; depth: { buy: { price: number }[]; sell: { price: number }[] } }
-    >;
-    const spreads = keys.map((k) => {
-      const q = quotes[k];
-      for (const p of [q.last_price, q.depth.buy[0].price, q.depth.sell[0].price])
-        expect(Math.round(p * 100) % 5).toBe(0);
-      return Math.round((q.depth.sell[0].price - q.depth.buy[0].price) * 100);
-    });
-    const middle = Math.floor(spreads.length / 2);
-    expect(spreads[0]).toBeGreaterThan(spreads[middle]);
-    expect(spreads[spreads.length - 1]).toBeGreaterThan(spreads[middle]);
+    const rows = (await env.kite.getInstruments('NFO')) as unknown as Instrument[];
+    const chains = new Map<string, Instrument[]>();
+    for (const r of rows) {
+      const name = `${r.name} ${(r.expiry as Date).toISOString().slice(0, 10)}`;
+      chains.set(name, [...(chains.get(name) ?? []), r]);
+    }
+    expect(chains.size).toBeGreaterThanOrEqual(3 * 3);
+    const narrowing: Record<string, { money: number; spreads: number[][] }> = {};
+    for (const [name, chain] of chains) {
+      const quotes = (await env.kite.getQuote(
+        chain.map((r) => `NFO:${r.tradingsymbol}`),
+      )) as Record<string, QuoteRow>;
+      for (const q of Object.values(quotes))
+        for (const p of [q.last_price, q.depth.buy[0].price, q.depth.sell[0].price])
+          expect(Math.round(p * 100) % 5).toBe(0);
+      const at = (strike: number, type: string) => {
+        const row = chain.find((r) => Number(r.strike) === strike && r.instrument_type === type)!;
+        return quotes[`NFO:${row.tradingsymbol}`];
+      };
+      const strikes = [...new Set(chain.map((r) => Number(r.strike)))].sort((a, b) => a - b);
+      // Put-call parity: call minus put is smallest at the listed strike nearest the forward,
+      // which is where the money is however far the index has moved since the listing.
+      const gap = (k: number) => Math.abs(at(k, 'CE').last_price - at(k, 'PE').last_price);
+      const money = strikes.reduce((best, k) => (gap(k) < gap(best) ? k : best));
+      const up = strikes.filter((k) => k >= money);
+      const down = strikes.filter((k) => k <= money).reverse();
+      for (const type of ['CE', 'PE']) {
+        const spreads = [up, down].map((side) => side.map((k) => spreadPaise(at(k, type))));
+        // Four strikes a side: the farthest is at least three strikes from the forward.
+        const widest = Math.max(...spreads.map((side) => side.at(-1)!));
+        if (!spreads.every(nonDecreasing) || widest <= spreads[0][0])
+          narrowing[`${name} ${type}`] = { money, spreads };
+      }
+    }
+    expect(narrowing).toEqual({});
   });
 });
 
 describe('historical candles', () => {
+  // These read one past week, so they pin a day after it instead of running at the suite's instant.
+  let past: Awaited<ReturnType<typeof startTestExchange>>;
+  beforeAll(async () => {
+    past = await startTestExchange({ now: () => istEpoch('2026-11-23', '12:00') });
+  });
+  afterAll(() => past.ex.close());
+
   it('returns aligned candles for each interval within from/to', async () => {
     const day = '2026-11-20';
     const from = `${day} 09:15:00`;
     const to = `${day} 10:14:59`;
-    const minute = (await env.kite.getHistoricalData(256265, 'minute', from, to)) as Array<{
+    const minute = (await past.kite.getHistoricalData(256265, 'minute', from, to)) as Array<{
       date: Date;
       open: number;
       high: number;
@@ -133,22 +167,22 @@ describe('historical candles', () => {
       expect(c.high).toBeGreaterThanOrEqual(Math.max(c.open, c.close));
       expect(c.low).toBeLessThanOrEqual(Math.min(c.open, c.close));
     }
-    const five = (await env.kite.getHistoricalData(256265, '5minute', from, to)) as typeof minute;
+    const five = (await past.kite.getHistoricalData(256265, '5minute', from, to)) as typeof minute;
     expect(five).toHaveLength(12);
     expect(five[1]).toMatchObject({
       open: minute[5].open,
       close: minute[9].close,
       high: Math.max(...minute.slice(5, 10).map((c) => c.high)),
     });
-    const fifteen = (await env.kite.getHistoricalData(
+    const fifteen = (await past.kite.getHistoricalData(
       256265,
       '15minute',
       from,
       to,
     )) as typeof minute;
     expect(fifteen).toHaveLength(4);
-    const option = await atmOption(env.kite);
-    const optionCandles = (await env.kite.getHistoricalData(
+    const option = await atmOption(past.kite);
+    const optionCandles = (await past.kite.getHistoricalData(
       Number(option.instrument_token),
       '3minute',
       from,
@@ -156,7 +190,7 @@ describe('historical candles', () => {
     )) as typeof minute;
     expect(optionCandles).toHaveLength(20);
     expect(optionCandles.every((c) => c.low > 0)).toBe(true);
-    const days = (await env.kite.getHistoricalData(
+    const days = (await past.kite.getHistoricalData(
       256265,
       'day',
       '2026-11-16 00:00:00',
@@ -167,7 +201,7 @@ describe('historical candles', () => {
 
   it('refuses unknown intervals and ranges beyond the limit', async () => {
     await expect(
-      env.kite.getHistoricalData(
+      past.kite.getHistoricalData(
         256265,
         'fortnight' as never,
         '2026-11-20 09:15:00',
@@ -175,7 +209,7 @@ describe('historical candles', () => {
       ),
     ).rejects.toMatchObject({ error_type: 'InputException' });
     await expect(
-      env.kite.getHistoricalData(256265, 'minute', '2026-01-01 09:15:00', '2026-11-20 10:00:00'),
+      past.kite.getHistoricalData(256265, 'minute', '2026-01-01 09:15:00', '2026-11-20 10:00:00'),
     ).rejects.toMatchObject({
       error_type: 'InputException',
       message: expect.stringContaining('60 days'),
