@@ -71,3 +71,19 @@ export function nextSessionOpen(now: number, session: SessionConfig): number {
   }
   throw new Error(`no NSE trading day within ${MAX_CLOSED_DAYS} days after ${today}`);
 }
+
+/**
+ * The runner's window for IST day `day`, as [start, end): market hours on a
+ * trading day, the whole IST day for 'always-open', none on a closed day.
+ */
+export function runnerSessionWindow(
+  day: string,
+  session: SessionConfig,
+): { start: number; end: number } | undefined {
+  if (!isIstHours(session)) {
+    const start = istEpoch(day, '00:00');
+    return { start, end: start + DAY_MS };
+  }
+  if (!isTradingDay(day)) return undefined;
+  return { start: istEpoch(day, session.open), end: istEpoch(day, session.close) };
+}

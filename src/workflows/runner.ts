@@ -11,8 +11,8 @@ import {
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { StrategyActivities, Evaluation } from '../activities/strategy';
-import { isTradingDay, istEpoch } from '../domain/calendar';
-import { entryBlockReason } from '../domain/session';
+import { istEpoch } from '../domain/calendar';
+import { entryBlockReason, runnerSessionWindow } from '../domain/session';
 import type { Signal } from '../domain/signal';
 import { nextCandleClose } from '../domain/strategies/candles';
 import { positionWorkflowId } from './messages';
@@ -29,7 +29,6 @@ import {
 } from './runner-messages';
 import { PhaseKey, StrategyKey, UnderlyingKey } from './search-attributes';
 
-const DAY_MS = 86_400_000;
 /** Positions listed in the status query; the count covers the rest. */
 const RECENT_POSITIONS = 20;
 
@@ -42,19 +41,6 @@ const fresh = (): RunnerCarry => ({
   runs: 1,
   indicators: {},
 });
-
-/**
- * The day's session as [start, end): IST market hours on a trading day, the
- * whole IST day for the always-open paper session, nothing on a holiday.
- */
-function sessionOf({ day, session }: RunnerInput): { start: number; end: number } | undefined {
-  if (session.calendar === 'always-open') {
-    const start = istEpoch(day, '00:00');
-    return { start, end: start + DAY_MS };
-  }
-  if (!isTradingDay(day)) return undefined;
-  return { start: istEpoch(day, session.open), end: istEpoch(day, session.close) };
-}
 
 /**
  * `runner-<day>`: on every closed candle of the day's session, evaluates the
@@ -87,7 +73,7 @@ export async function runnerWorkflow(input: RunnerInput): Promise<RunnerSummary>
     positionsStarted: state.positionsStarted,
     candlesEvaluated: state.candlesEvaluated,
   });
-  const session = sessionOf(input);
+  const session = runnerSessionWindow(input.day, input.session);
   if (!session) return summary('session end');
   // Candles align to the session open, as Kite's multi-minute candles do.
   const anchor = istEpoch(input.day, input.session.open);
