@@ -1,6 +1,6 @@
 import { startPaperStack, type PaperStack } from '../harness/paper-stack';
 import { openPosition, waitForPhase, type PositionHandle } from '../harness/positions';
-import type { PositionState } from '../../src/workflows/messages';
+import { positionStateQuery, type PositionState } from '../../src/workflows/messages';
 import { activityRuns, type ActivityRun } from './helpers/activity-history';
 import { expectExchangeTruth, heldAtExchange, type ExchangeTruth } from './helpers/exchange-truth';
 
@@ -115,9 +115,19 @@ const KINDS: FaultKind[] = [
   },
   {
     name: 'exchange restart while the position is open',
-    beforeExit: async (stack, { state }) => {
+    beforeExit: async (stack, { handle, state }) => {
+      const { token, tradingSymbol } = state.contract!;
       await stack.restartExchange(500);
-      expect(await heldAtExchange(stack, state.contract!.tradingSymbol)).toBe(state.quantity);
+      expect(await heldAtExchange(stack, tradingSymbol)).toBe(state.quantity);
+      // The restarted exchange quotes its own price, and that alone must exit nothing: a price
+      // the armed trigger holds is one it checked and found inside the exits.
+      await waitUntil(
+        'the worker checks a price from the restarted exchange',
+        async () =>
+          stack.worker!.hub.lastPrice(token) !== undefined ||
+          (await handle.query(positionStateQuery)).phase !== 'OPEN',
+      );
+      expect(await waitForPhase(handle, 'OPEN')).toMatchObject({ exits: state.exits });
     },
     evidence: ({ summary, state }) => {
       expect(summary.exitReason).toBe('STOP_LOSS');
@@ -133,6 +143,9 @@ describe('exchange faults: every position enters and exits through them and agre
   });
   afterAll(() => stack.stop());
   afterEach(async () => {
+    // A pin outlives its test: the next entry would buy at this test's stop, and an exchange
+    // restart, which forgets pins, would put the market far above that entry's target.
+    await stack.control.unpinAll();
     await stack.control.clearFaults();
     await stack.control.pauseTicks(false);
     await stack.resetAccount();
