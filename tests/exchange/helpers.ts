@@ -57,6 +57,7 @@ export interface Row {
   instrument_token: string;
   tradingsymbol: string;
   name: string;
+  last_price: number;
   expiry: Date | string;
   strike: number;
   lot_size: number;

@@ -39,6 +39,11 @@ describe('the listing follows the exchange clock', () => {
       clock = istEpoch('2026-12-30', '00:00') + 1;
       const next = await nifty();
       expect([...new Set(next.map(expiryOf))]).toEqual(listedExpiries('NIFTY', '2026-12-30'));
+      // Quoted from the moment they are listed, with the listing price as the day's close.
+      const newKeys = next.map((r) => `NFO:${r.tradingsymbol}`);
+      const ltps = await env.kite.getLTP(newKeys);
+      expect(Object.keys(ltps).sort()).toEqual([...newKeys].sort());
+      expect(next.map((r) => r.last_price)).toEqual(newKeys.map((k) => ltps[k].last_price));
       const strikes = next.map((r) => Number(r.strike));
       const step = UNDERLYING_SPECS.NIFTY.strikeStep;
       const atm = Math.round(spot / step) * step;

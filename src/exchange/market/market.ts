@@ -73,7 +73,9 @@ export class Market {
 
   /** The contract list of the IST day the clock is in, as Kite's morning dump would have it. */
   get instruments(): readonly Instrument[] {
-    this.followDate(this.options.now());
+    const now = this.options.now();
+    // A new day's contracts are quoted from the moment they are listed.
+    if (istDateOf(now) > this.listing.date) this.reprice(now);
     return this.listing.instruments;
   }
 
@@ -161,14 +163,14 @@ export class Market {
 
   /**
    * A new IST day lists its own contracts around the spot of the moment and
-   * opens a new day in every quote: the close is the price at the listing.
+   * starts every quote afresh: the reprice that follows opens the day at the
+   * listing price, which is also its reference close.
    */
   private followDate(nowMs: number): void {
     const today = istDateOf(nowMs);
     if (today <= this.listing.date) return;
     this.listing = this.list(today);
-    for (const q of this.quotes.values())
-      Object.assign(q, { open: q.ltp, high: q.ltp, low: q.ltp, close: q.ltp, volume: 0 });
+    this.quotes.clear();
   }
 
   private reprice(nowMs: number): void {
