@@ -7,7 +7,10 @@ type Order = { order_id: string; status: string; tag: string | null; average_pri
 describe('restart durability', () => {
   it('keeps orders, histories, trades and positions across a restart and keeps matching', async () => {
     const dataDir = tempDir();
-    const first = await startTestExchange({ dataDir });
+    // No market ticks: pins drop with a restart, and the market's own price must not fill the
+    // resting order before the test has looked at the book.
+    const still = { dataDir, tickIntervalMs: 60_000 };
+    const first = await startTestExchange(still);
     const row = await atmOption(first.kite);
     const token = Number(row.instrument_token);
     const base = {
@@ -47,7 +50,7 @@ describe('restart durability', () => {
     // A crash mid-append leaves a torn line; the journal must shrug it off.
     fs.appendFileSync(path.join(dataDir, 'journal.jsonl'), '{"k":"order","ord');
 
-    const second = await startTestExchange({ dataDir });
+    const second = await startTestExchange(still);
     try {
       expect(await second.kite.getOrders()).toEqual(before.orders);
       expect(await second.kite.getOrderHistory(filled)).toEqual(before.history);

@@ -21,6 +21,8 @@ const lastOf = async (id: string) =>
 beforeAll(async () => {
   env = await startTestExchange();
   row = await atmOption(env.kite);
+  // Far above the orders' limit of 1, which an option minutes from expiry can be worth.
+  await env.control.pinPrice(Number(row.instrument_token), 100);
 });
 afterEach(() => env.control.clearFaults());
 afterAll(() => env.ex.close());
