@@ -15,7 +15,7 @@ export const positionRulesFrom = (config: Config): PositionRules => ({
   session: config.session,
   entry: config.entry,
   exits: config.exits,
-  charges: config.charges,
+  ...(config.charges && { charges: config.charges }),
   risk: {
     capital: config.risk.capital,
     maxOpenPositions: config.risk.maxOpenPositions,

@@ -21,6 +21,7 @@ export interface ConsistencyInput {
     close: string;
     noNewEntriesAfter: string;
     squareOffAt: string;
+    unknownHolidayYears?: 'refuse' | 'warn';
   };
 }
 
@@ -79,6 +80,11 @@ function calendarProblems(config: ConsistencyInput): Inconsistency[] {
   return [
     config.session.calendar === 'always-open' && { path: ['session', 'calendar'], message },
     config.exchange.session === 'always-open' && { path: ['exchange', 'session'], message },
+    config.session.unknownHolidayYears === 'warn' && {
+      path: ['session', 'unknownHolidayYears'],
+      message:
+        'expected refuse in live mode: on a day the NSE holiday list does not cover, a holiday reads as a trading day',
+    },
   ]
     .filter((p): p is { path: string[]; message: string } => p !== false)
     .map((p) => ({ ...p, related: [MODE] }));

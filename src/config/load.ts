@@ -187,5 +187,19 @@ export function loadConfig(options: LoadOptions = {}): Config {
 
   const result = configSchema.safeParse(merged);
   if (!result.success) throw new ConfigError(describeIssues(result.error, merged, sources));
-  return result.data;
+  return withModeDefaults(result.data);
 }
+
+/**
+ * Keys whose default depends on broker.mode. A live entry on a day whose
+ * holiday year is unknown is refused (a missing holiday reads as a trading
+ * day); paper only warns, so a backtest or a soak run past the list goes on.
+ */
+export const withModeDefaults = (config: Config): Config => ({
+  ...config,
+  session: {
+    ...config.session,
+    unknownHolidayYears:
+      config.session.unknownHolidayYears ?? (config.broker.mode === 'live' ? 'refuse' : 'warn'),
+  },
+});

@@ -188,6 +188,14 @@ const configShape = z.strictObject({
     close: hhmm(),
     noNewEntriesAfter: hhmm(),
     squareOffAt: hhmm(),
+    /**
+     * What an ist-hours entry does on a date whose year the NSE holiday list
+     * does not know (or knows only provisionally). Set by the loader from
+     * broker.mode when absent: live refuses, paper warns.
+     */
+    unknownHolidayYears: z
+      .enum(['refuse', 'warn'], { error: 'expected refuse or warn' })
+      .optional(),
   }),
   risk: z.strictObject({
     capital: posNum(),
@@ -235,14 +243,24 @@ const configShape = z.strictObject({
     maxHoldMinutes: posInt(),
     retryMaxSeconds: posInt(),
   }),
-  charges: z.strictObject({
-    brokeragePerOrder: nonNegNum(),
-    sttSellRate: rate(),
-    exchangeTxnRate: rate(),
-    sebiPerCrore: nonNegNum(),
-    stampBuyRate: rate(),
-    gstRate: rate(),
-  }),
+  /**
+   * Replaces the dated NSE/Zerodha rates (src/domain/market-facts.ts) for
+   * every trade date, and says so at worker start and in reports. Absent:
+   * each trade pays the rates in force on its date.
+   */
+  charges: z
+    .strictObject({
+      brokeragePerOrder: nonNegNum(),
+      sttSellRate: rate(),
+      sttExerciseRate: rate(),
+      /** Without ipftRate this is the whole exchange charge, IPFT included, as Kite shows it. */
+      exchangeTxnRate: rate(),
+      ipftRate: rate().optional(),
+      sebiPerCrore: nonNegNum(),
+      stampBuyRate: rate(),
+      gstRate: rate(),
+    })
+    .optional(),
   runner: runnerSchema,
   webhook: z.strictObject({
     host: text(),

@@ -1,46 +1,21 @@
+import {
+  expiryRulesOn,
+  NSE_HOLIDAYS_BY_YEAR,
+  type ExpiryRule,
+  type FactUnderlying,
+  type Weekday,
+} from './market-facts';
+
 /**
  * NSE trading calendar in IST. Pure: every function takes the instant or date
- * it reasons about, so workflows can pass workflow time.
+ * it reasons about, so workflows can pass workflow time. Holidays and expiry
+ * weekdays come from the dated table in market-facts.ts.
  */
 
-/** NSE equity-derivatives trading holidays (weekday closures) for 2025 and 2026. */
-export const NSE_HOLIDAYS: readonly string[] = [
-  '2025-02-26',
-  '2025-03-14',
-  '2025-03-31',
-  '2025-04-10',
-  '2025-04-14',
-  '2025-04-18',
-  '2025-05-01',
-  '2025-08-15',
-  '2025-08-27',
-  '2025-10-02',
-  '2025-10-21',
-  '2025-10-22',
-  '2025-11-05',
-  '2025-12-25',
-  '2026-01-15',
-  '2026-01-26',
-  '2026-03-03',
-  '2026-03-26',
-  '2026-03-31',
-  '2026-04-03',
-  '2026-04-14',
-  '2026-05-01',
-  '2026-05-28',
-  '2026-06-26',
-  '2026-09-14',
-  '2026-10-02',
-  '2026-10-20',
-  '2026-11-10',
-  '2026-11-24',
-  '2026-12-25',
-];
-
-const HOLIDAYS = new Set(NSE_HOLIDAYS);
+const HOLIDAYS: ReadonlySet<string> = new Set(NSE_HOLIDAYS_BY_YEAR.flatMap((y) => y.dates));
 const IST_OFFSET_MS = 330 * 60_000;
 const DAY_MS = 86_400_000;
-const TUESDAY = 2;
+const WEEKDAY_NUMBERS: Record<Weekday, number> = { MON: 1, TUE: 2, WED: 3, THU: 4, FRI: 5 };
 
 export const MARKET_OPEN = '09:15';
 export const MARKET_CLOSE = '15:30';
@@ -48,7 +23,7 @@ export const MARKET_CLOSE = '15:30';
 const isoDate = (utcMs: number): string => new Date(utcMs).toISOString().slice(0, 10);
 const dateMs = (date: string): number => Date.parse(`${date}T00:00:00Z`);
 const addDays = (date: string, days: number): string => isoDate(dateMs(date) + days * DAY_MS);
-const weekday = (date: string): number => new Date(dateMs(date)).getUTCDay();
+const dayOfWeek = (date: string): number => new Date(dateMs(date)).getUTCDay();
 
 export const istDateOf = (epochMs: number): string => isoDate(epochMs + IST_OFFSET_MS);
 
@@ -68,7 +43,7 @@ export const hhmmToMinutes = (hhmm: string): number => {
 };
 
 export function isTradingDay(date: string): boolean {
-  const day = weekday(date);
+  const day = dayOfWeek(date);
   return day !== 0 && day !== 6 && !HOLIDAYS.has(date);
 }
 
@@ -88,38 +63,71 @@ export function previousTradingDay(date: string): string {
   return d;
 }
 
-/** An expiry that falls on a holiday moves to the previous trading day. */
+/** An expiry that falls on a holiday moves to the previous trading day (EXPIRY_HOLIDAY_RULE). */
 const settle = (date: string): string => (isTradingDay(date) ? date : previousTradingDay(date));
 
-/** Weekly expiries on or after `fromDate`: Tuesdays, moved back over holidays. */
-export function weeklyExpiries(fromDate: string, count: number): string[] {
+/**
+ * Whose expiries: an underlying, whose rule in force on the date asked about
+ * applies, or a rule itself. NIFTY by default, the calendar every NSE index
+ * follows today.
+ */
+export type ExpiryCalendar = FactUnderlying | ExpiryRule;
+
+const ruleOf = (calendar: ExpiryCalendar, date: string): ExpiryRule =>
+  typeof calendar === 'string' ? expiryRulesOn(calendar, date) : calendar;
+
+const onOrAfter = (date: string, weekday: Weekday): string =>
+  addDays(date, (WEEKDAY_NUMBERS[weekday] - dayOfWeek(date) + 7) % 7);
+
+/**
+ * Weekly expiries on or after `fromDate` as listed that day, moved back over
+ * holidays; fewer than `count` (or none) when the series ends or does not exist.
+ */
+export function weeklyExpiries(
+  fromDate: string,
+  count: number,
+  calendar: ExpiryCalendar = 'NIFTY',
+): string[] {
+  const { weekly } = ruleOf(calendar, fromDate);
+  if (!weekly) return [];
   const out: string[] = [];
-  let tuesday = addDays(fromDate, (TUESDAY - weekday(fromDate) + 7) % 7);
-  while (out.length < count) {
-    const expiry = settle(tuesday);
+  for (let day = onOrAfter(fromDate, weekly.weekday); out.length < count; day = addDays(day, 7)) {
+    const expiry = settle(day);
+    if (weekly.lastExpiry !== undefined && expiry > weekly.lastExpiry) break;
     if (expiry >= fromDate) out.push(expiry);
-    tuesday = addDays(tuesday, 7);
   }
   return out;
 }
 
-/** The last Tuesday of the month of `date` (any day in the month), moved back over holidays. */
-export function monthlyExpiryOf(date: string): string {
+/**
+ * The monthly expiry of the month of `date` (any day in it): its last
+ * expiry weekday under the rule in force on `date`, moved back over holidays.
+ */
+export function monthlyExpiryOf(date: string, calendar: ExpiryCalendar = 'NIFTY'): string {
+  const { monthlyWeekday } = ruleOf(calendar, date);
   const [y, m] = date.split('-').map(Number);
   const lastDay = isoDate(Date.UTC(y, m, 0));
-  return settle(addDays(lastDay, -((weekday(lastDay) - TUESDAY + 7) % 7)));
+  return settle(
+    addDays(lastDay, -((dayOfWeek(lastDay) - WEEKDAY_NUMBERS[monthlyWeekday] + 7) % 7)),
+  );
 }
 
-/** Monthly expiries on or after `fromDate`. */
-export function monthlyExpiries(fromDate: string, count: number): string[] {
+/** Monthly expiries on or after `fromDate`, as listed that day. */
+export function monthlyExpiries(
+  fromDate: string,
+  count: number,
+  calendar: ExpiryCalendar = 'NIFTY',
+): string[] {
+  const rule = ruleOf(calendar, fromDate);
   const out: string[] = [];
   let [y, m] = fromDate.split('-').map(Number);
   while (out.length < count) {
-    const expiry = monthlyExpiryOf(`${y}-${String(m).padStart(2, '0')}-01`);
+    const expiry = monthlyExpiryOf(`${y}-${String(m).padStart(2, '0')}-01`, rule);
     if (expiry >= fromDate) out.push(expiry);
     [y, m] = m === 12 ? [y + 1, 1] : [y, m + 1];
   }
   return out;
 }
 
-export const isMonthlyExpiry = (date: string): boolean => monthlyExpiryOf(date) === date;
+export const isMonthlyExpiry = (date: string, calendar: ExpiryCalendar = 'NIFTY'): boolean =>
+  monthlyExpiryOf(date, calendar) === date;

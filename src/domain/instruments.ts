@@ -1,49 +1,57 @@
+import { latestFactsOf } from './market-facts';
 import type { Underlying, UnderlyingSpec } from './types';
 
 /**
- * The single source of contract facts. The paper exchange generates its
- * instruments dump from this table; live trading must read the broker's dump
- * instead (lot sizes change, e.g. NIFTY 75 -> 65 in January 2026).
- * Index tokens are Kite's real ones so a token read from the paper dump also
- * works against live Kite.
+ * The latest lot size, freeze limit and weekly availability, undated.
+ * @deprecated Only for src/exchange until it reads lotSizeOf, freezeQtyOn
+ * and expiryRulesOn at the exchange's date; nothing else may use them.
  */
-export const UNDERLYING_SPECS: Record<Underlying, UnderlyingSpec> = {
+export interface LatestDatedFacts {
+  lotSize: number;
+  freezeQty: number;
+  hasWeeklies: boolean;
+}
+
+const STATIC_SPECS: Record<Underlying, UnderlyingSpec> = {
   NIFTY: {
     name: 'NIFTY',
     indexSymbol: 'NIFTY 50',
     indexToken: 256265,
-    lotSize: 65,
     tickSize: 0.05,
     strikeStep: 50,
-    freezeQty: 1800,
-    hasWeeklies: true,
     referenceSpot: 25_900,
   },
   BANKNIFTY: {
     name: 'BANKNIFTY',
     indexSymbol: 'NIFTY BANK',
     indexToken: 260105,
-    lotSize: 30,
     tickSize: 0.05,
     strikeStep: 100,
-    freezeQty: 900,
-    hasWeeklies: false,
     referenceSpot: 58_500,
   },
   FINNIFTY: {
     name: 'FINNIFTY',
     indexSymbol: 'NIFTY FIN SERVICE',
     indexToken: 257801,
-    lotSize: 60,
     tickSize: 0.05,
     strikeStep: 50,
-    freezeQty: 1800,
-    hasWeeklies: false,
     referenceSpot: 27_400,
   },
 };
 
-export const specOf = (u: Underlying): UnderlyingSpec => UNDERLYING_SPECS[u];
+/**
+ * The static contract facts. The paper exchange generates its instruments
+ * dump from this table and market-facts.ts; live trading reads the broker's
+ * dump instead. Index tokens are Kite's real ones so a token read from the
+ * paper dump also works against live Kite.
+ */
+export const UNDERLYING_SPECS: Record<Underlying, UnderlyingSpec & LatestDatedFacts> = {
+  NIFTY: { ...STATIC_SPECS.NIFTY, ...latestFactsOf('NIFTY') },
+  BANKNIFTY: { ...STATIC_SPECS.BANKNIFTY, ...latestFactsOf('BANKNIFTY') },
+  FINNIFTY: { ...STATIC_SPECS.FINNIFTY, ...latestFactsOf('FINNIFTY') },
+};
+
+export const specOf = (u: Underlying): UnderlyingSpec => STATIC_SPECS[u];
 export const indexTokenOf = (u: Underlying): number => UNDERLYING_SPECS[u].indexToken;
 
 /** Kite puts the segment in the token's low byte; the ticker divides prices by it. */

@@ -1,5 +1,6 @@
 import type { Config } from '../config/schema';
 import { hhmmToMinutes, istDateOf, istEpoch, istMinutesOf, isTradingDay } from './calendar';
+import { holidayCoverage } from './market-facts';
 
 export type SessionConfig = Config['session'];
 
@@ -26,11 +27,21 @@ export function isSessionOpen(now: number, session: SessionConfig): boolean {
   return at.tradingDay && !at.beforeOpen && !at.afterClose;
 }
 
-/** Why a new position may not be opened at `now`, or undefined when it may. */
+/**
+ * Why a new position may not be opened at `now`, or undefined when it may.
+ * Past the holiday list's known years the calendar cannot tell a holiday
+ * from a trading day: refused under `unknownHolidayYears: refuse` (live),
+ * allowed under `warn` (paper, where the worker warns at start). Exits are
+ * never blocked by it.
+ */
 export function entryBlockReason(now: number, session: SessionConfig): string | undefined {
   if (!isIstHours(session)) return undefined;
   const at = minutesInto(now, session);
   const date = istDateOf(now);
+  const coverage = holidayCoverage(date);
+  if (coverage.status !== 'published' && session.unknownHolidayYears === 'refuse') {
+    return coverage.message;
+  }
   if (!at.tradingDay) return `market closed: ${date} is not an NSE trading day`;
   if (at.beforeOpen) return `market closed: it opens at ${session.open} IST`;
   if (at.afterClose) return `market closed: it closed at ${session.close} IST`;

@@ -51,7 +51,7 @@ export function parseOptionSymbol(symbol: string): OptionSymbolParts | null {
     const mm = String(MONTHS.indexOf(mon) + 1).padStart(2, '0');
     return {
       underlying: u as Underlying,
-      expiry: monthlyExpiryOf(`20${yy}-${mm}-01`),
+      expiry: monthlyExpiryOf(`20${yy}-${mm}-01`, u as Underlying),
       strike: Number(strike),
       optionType: type as OptionType,
       monthly: true,

@@ -5,17 +5,17 @@ export type OptionType = 'CE' | 'PE';
 /** LONG buys a call, SHORT buys a put: the system only ever buys premium. */
 export type Direction = 'LONG' | 'SHORT';
 
+/**
+ * What does not change by date. Lot sizes, freeze limits and which expiries
+ * exist do: see market-facts.ts.
+ */
 export interface UnderlyingSpec {
   name: Underlying;
   /** Kite's index tradingsymbol on NSE, e.g. "NIFTY 50". */
   indexSymbol: string;
   indexToken: number;
-  lotSize: number;
   tickSize: number;
   strikeStep: number;
-  /** Largest quantity one order may carry; bigger orders are sliced. */
-  freezeQty: number;
-  hasWeeklies: boolean;
   /** Where the simulator's spot starts. */
   referenceSpot: number;
 }

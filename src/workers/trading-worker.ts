@@ -10,10 +10,12 @@ import { FeedWatchdog } from '../adapters/kite/feed-watchdog';
 import { TickHub } from '../adapters/kite/tick-hub';
 import { createTicker } from '../adapters/kite/ticker';
 import type { Config, Secrets } from '../config';
+import { istDateOf } from '../domain/calendar';
 import { indexTokenOf } from '../domain/instruments';
 import { isSessionOpen } from '../domain/session';
 import type { Logger } from '../log';
 import { MarkReporter } from './mark-reporter';
+import { reportMarketFacts } from './market-facts-notices';
 import { missingSearchAttributes } from './search-attribute-check';
 
 /** How often open P&L reaches the account books: the breaker sees a loss within this. */
@@ -91,6 +93,7 @@ export async function createTradingWorker({
         'search-attribute create --name <Name> --type <Type>`) and start the worker again',
     );
   }
+  void reportMarketFacts({ config, broker, logger, today: istDateOf(Date.now()) });
   const taskQueue = config.temporal.taskQueue;
   const marks = new MarkReporter(client, hub, MARK_INTERVAL_MS, logger);
   const worker = await Worker.create({

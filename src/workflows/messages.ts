@@ -4,10 +4,15 @@ import type { Direction, OptionType } from '../domain/types';
 import type { Signal } from '../domain/signal';
 import type { ExitModification, ExitPlan, ExitReason as DomainExitReason } from '../domain/exits';
 import type { TagScheme } from '../domain/order-tag';
+import type { PositionCharges } from '../domain/charges';
 
 export type { ExitModification, ExitPlan };
 
-/** The slice of configuration a position runs under, frozen into its history at start. */
+/**
+ * The slice of configuration a position runs under, frozen into its history
+ * at start. `charges` only when the config overrides the dated rates (every
+ * history recorded before the dated rates carries one).
+ */
 export type PositionRules = Pick<Config, 'signals' | 'session' | 'entry' | 'exits' | 'charges'> & {
   risk: Pick<Config['risk'], 'capital' | 'maxOpenPositions' | 'maxCapitalInUsePct'>;
   strikesAroundSpot: number;
@@ -124,6 +129,8 @@ export interface PositionSummary {
   exitReason?: ExitReason;
   grossPnl: number;
   charges: number;
+  /** Per component and trade date, with the rates' source (absent before dated rates, and without fills). */
+  chargesBreakdown?: PositionCharges;
   netPnl: number;
   reasons?: string[];
   openedAt?: number;

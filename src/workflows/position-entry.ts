@@ -2,6 +2,7 @@ import { isCancellation, log } from '@temporalio/workflow';
 import { istDateOf } from '../domain/calendar';
 import { chooseExpiry } from '../domain/expiry';
 import { specOf } from '../domain/instruments';
+import { freezeQtyOn } from '../domain/market-facts';
 import { averagePrice } from '../domain/pnl';
 import { indexLevelProblem } from '../domain/signal';
 import { sizePosition } from '../domain/sizing';
@@ -89,12 +90,14 @@ export async function decideEntry(ctx: PositionContext): Promise<Early | undefin
   const selection = selectStrike(chain, signal.direction, rules.entry.strike);
   if (!selection.ok) return { outcome: 'REJECTED', reasons: [selection.message] };
   const quote = selection.quote;
+  // Kite publishes no freeze limits: they come from NSE's circulars, by trade date.
+  const freezeQty = freezeQtyOn(signal.underlying, istDateOf(Date.now()));
   const plan = planExits(ctx, quote.ask);
   const sizing = sizePosition({
     rule: rules.entry.sizing,
     premium: quote.ask,
     lotSize: quote.lotSize,
-    freezeQty: spec.freezeQty,
+    freezeQty,
     capital: rules.risk.capital,
     availableMargin: reservation.granted,
     stopDistance: quote.ask - plan.stopLoss,
@@ -107,7 +110,7 @@ export async function decideEntry(ctx: PositionContext): Promise<Early | undefin
     strike: quote.strike,
     expiry: quote.expiry,
     lotSize: quote.lotSize,
-    freezeQty: spec.freezeQty,
+    freezeQty,
     underlyingToken: spec.indexToken,
     product: rules.entry.product,
   };

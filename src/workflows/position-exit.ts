@@ -1,5 +1,6 @@
 import { log, patched } from '@temporalio/workflow';
-import { chargesFor } from '../domain/charges';
+import { istDateOf } from '../domain/calendar';
+import { chargesByTradeDate } from '../domain/charges';
 import { sizeExit, type ExitSizing } from '../domain/holdings';
 import { averagePrice, netPnl } from '../domain/pnl';
 import { isSessionOpen, nextSessionOpen } from '../domain/session';
@@ -128,15 +129,22 @@ export async function closePosition(ctx: PositionContext): Promise<PositionSumma
   }
   // Brokerage is per executed order: an order filled in several trades pays
   // once, and units priced at the last price (no trade found) pay nothing.
+  // Fills carry no time of their own: entries trade on the day the position
+  // opened, exits on the day it closes (an exit spanning midnight is charged
+  // at the closing day's rates).
+  const closedAt = Date.now();
   const counted = new Set<string>();
-  const charged = (fills: Fill[], side: 'BUY' | 'SELL') =>
+  const charged = (fills: Fill[], side: 'BUY' | 'SELL', at: number) =>
     fills.map((f) => {
       const first = f.orderId !== 'external' && !counted.has(f.orderId);
       counted.add(f.orderId);
-      return { ...toFill(f), side, orders: first ? 1 : 0 };
+      return { ...toFill(f), side, orders: first ? 1 : 0, date: istDateOf(at) };
     });
-  const charges = chargesFor(
-    [...charged(entryFills, 'BUY'), ...charged(exitFills, 'SELL')],
+  const charges = chargesByTradeDate(
+    [
+      ...charged(entryFills, 'BUY', ctx.state.openedAt ?? closedAt),
+      ...charged(exitFills, 'SELL', closedAt),
+    ],
     ctx.rules.charges,
   );
   const pnl = netPnl({
@@ -154,9 +162,10 @@ export async function closePosition(ctx: PositionContext): Promise<PositionSumma
     exitReason: reason,
     grossPnl: pnl.gross,
     charges: pnl.charges,
+    chargesBreakdown: charges,
     netPnl: pnl.net,
     openedAt: ctx.state.openedAt,
-    closedAt: Date.now(),
+    closedAt,
   };
   ctx.attentionResolved();
   ctx.setPhase('CLOSED', { reason, netPnl: pnl.net });

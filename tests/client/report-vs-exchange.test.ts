@@ -1,6 +1,8 @@
 import type { DayReport } from '../../src/client/cli/report';
 import { submitSignal } from '../../src/client/submit';
-import { chargesFor } from '../../src/domain/charges';
+import { fromKiteTime } from '../../src/adapters/kite/kite-time';
+import { istDateOf } from '../../src/domain/calendar';
+import { chargesByTradeDate } from '../../src/domain/charges';
 import { schemeFor, tagsOf } from '../harness/tags';
 import { forceExitSignal } from '../../src/workflows/messages';
 import { startPaperStack, type PaperStack } from '../harness/paper-stack';
@@ -12,6 +14,8 @@ interface KiteOrder {
   transaction_type: 'BUY' | 'SELL';
   filled_quantity: number;
   average_price: number;
+  /** Its IST date decides the rates (kiteconnect hands it over as a Date). */
+  order_timestamp: Date | string;
 }
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
@@ -25,16 +29,18 @@ function fromExchange(orders: KiteOrder[], workflowId: string, stack: PaperStack
       .filter((o) => o.transaction_type === side)
       .reduce((s, o) => s + o.filled_quantity * o.average_price, 0);
   const grossPnl = round2(value('SELL') - value('BUY'));
-  const charges = chargesFor(
+  const breakdown = chargesByTradeDate(
     filled.map((o) => ({
       side: o.transaction_type,
       quantity: o.filled_quantity,
       price: o.average_price,
       orders: 1,
+      date: istDateOf(fromKiteTime(o.order_timestamp)!),
     })),
     stack.config.charges,
-  ).total;
-  return { grossPnl, charges, netPnl: round2(grossPnl - charges) };
+  );
+  const charges = breakdown.total;
+  return { grossPnl, charges, netPnl: round2(grossPnl - charges), breakdown };
 }
 
 describe('trade report', () => {
@@ -68,8 +74,20 @@ describe('trade report', () => {
       report.tradeList.find((t) => t.positionId === p.state.positionId),
     );
     expect(
-      reported.map((t) => t && { grossPnl: t.grossPnl, charges: t.charges, netPnl: t.netPnl }),
+      reported.map(
+        (t) =>
+          t && {
+            grossPnl: t.grossPnl,
+            charges: t.charges,
+            netPnl: t.netPnl,
+            breakdown: t.chargesBreakdown,
+          },
+      ),
     ).toEqual(expected);
+    // No override in the paper config: the day's trades paid the dated rates.
+    expect(report.chargesBreakdown.rates.every((r) => r.startsWith('NSE/Zerodha as of '))).toBe(
+      true,
+    );
     expect(report.tradeList.map((t) => t.positionId)).not.toContain(weakSignal.id);
 
     const total = (pick: (e: (typeof expected)[number]) => number) =>

@@ -4,6 +4,7 @@ import type { positionWorkflow } from '../../workflows/position';
 import { keyValues, money, price, table } from './format';
 import { withContext } from './context';
 import { checkIstDay, istDayClause, listPositions, todayIst } from './positions';
+import { dayCharges, renderChargesTable, type DayCharges } from './report-charges';
 
 export interface StrategyStats {
   strategy: string;
@@ -26,6 +27,8 @@ export interface DayReport {
   winRate: number | null;
   grossPnl: number;
   charges: number;
+  /** Per component, summed over the day's trades; each trade's own is in tradeList. */
+  chargesBreakdown: DayCharges;
   netPnl: number;
   byStrategy: StrategyStats[];
   largestWin?: PositionSummary;
@@ -58,6 +61,7 @@ export function buildReport(day: string, summaries: PositionSummary[]): DayRepor
     winRate: rate(wins, trades.length),
     grossPnl: sum(trades, (s) => s.grossPnl),
     charges: sum(trades, (s) => s.charges),
+    chargesBreakdown: dayCharges(trades),
     netPnl: sum(trades, (s) => s.netPnl),
     byStrategy: strategies.map((strategy) => {
       const mine = trades.filter((s) => s.strategy === strategy);
@@ -91,6 +95,7 @@ export function renderReport(r: DayReport, uiUrl: (workflowId: string) => string
     ['win rate', pct(r.winRate) ?? 'n/a'],
     ['gross P&L', money(r.grossPnl)],
     ['charges', price(r.charges)],
+    ['rates', r.chargesBreakdown.rates.join('; ') || undefined],
     ['net P&L', money(r.netPnl)],
     ['largest win', best(r.largestWin)],
     ['largest loss', best(r.largestLoss)],
@@ -122,13 +127,20 @@ export function renderReport(r: DayReport, uiUrl: (workflowId: string) => string
     ],
     r.tradeList,
   );
-  return [head, '', strategies, '', trades].join('\n');
+  const missing = r.chargesBreakdown.withoutBreakdown;
+  const charges = [
+    renderChargesTable(r.tradeList, r.chargesBreakdown),
+    ...(missing > 0 ? [`(${missing} trade(s) closed before charges were broken down)`] : []),
+  ].join('\n');
+  return [head, '', strategies, '', trades, '', charges].join('\n');
 }
 
 export function registerReport(program: Command): void {
   program
     .command('report')
-    .description("the day's closed positions: trades, win rate, P&L, per strategy")
+    .description(
+      "the day's closed positions: trades, win rate, P&L, per strategy, charges per component",
+    )
     .option('--date <YYYY-MM-DD>', 'IST day (default: today)')
     .action((opts: { date?: string }, cmd: Command) => {
       const day = opts.date === undefined ? todayIst() : checkIstDay(opts.date, '--date');

@@ -1,12 +1,11 @@
 import fc from 'fast-check';
 import {
   UNDERLYINGS,
-  type Config,
   type PremiumDistance,
   type StrikeRule,
   type TrailingRule,
 } from '../../../src/config/schema';
-import type { ChargeableFill } from '../../../src/domain/charges';
+import type { ChargeableFill, ChargeRates } from '../../../src/domain/charges';
 import type { ExitLevel, Signal } from '../../../src/domain/signal';
 import type { OptionChain, OptionQuote, OptionType } from '../../../src/domain/types';
 
@@ -284,14 +283,17 @@ export const hostileChain: fc.Arbitrary<OptionChain> = fc.record({
   options: fc.array(quote, { maxLength: 40 }),
 });
 
-/** Charge rates anywhere the config schema allows, not just Zerodha's. */
-export const chargeRates: fc.Arbitrary<Config['charges']> = fc.record({
+/** Charge rates anywhere a config override allows, not just Zerodha's. */
+export const chargeRates: fc.Arbitrary<ChargeRates> = fc.record({
   brokeragePerOrder: fc.double({ min: 0, max: 1_000, noNaN: true }),
   sttSellRate: fc.double({ min: 0, max: 1, noNaN: true }),
+  sttExerciseRate: fc.double({ min: 0, max: 1, noNaN: true }),
   exchangeTxnRate: fc.double({ min: 0, max: 1, noNaN: true }),
-  sebiPerCrore: fc.double({ min: 0, max: 1e7, noNaN: true }),
+  ipftRate: fc.double({ min: 0, max: 1, noNaN: true }),
+  sebiRate: fc.double({ min: 0, max: 1, noNaN: true }),
   stampBuyRate: fc.double({ min: 0, max: 1, noNaN: true }),
   gstRate: fc.double({ min: 0, max: 1, noNaN: true }),
+  ipftInGstBase: fc.boolean(),
 });
 
 /** A fill that can happen: whole lots at a tick price, one or more orders. */

@@ -51,14 +51,20 @@ describe('charges and P&L under bad input', () => {
           expect(toPaise(real.brokerage)).toBe(orders * toPaise(rates.brokeragePerOrder));
           expectRate(toPaise(real.stt), sell, rates.sttSellRate);
           expectRate(toPaise(real.exchangeTxn), buy + sell, rates.exchangeTxnRate);
-          expectRate(toPaise(real.sebi), buy + sell, rates.sebiPerCrore / 10_000_000);
+          expectRate(toPaise(real.ipft), buy + sell, rates.ipftRate);
+          expectRate(toPaise(real.sebi), buy + sell, rates.sebiRate);
           expectRate(toPaise(real.stampDuty), buy, rates.stampBuyRate);
-          const gstBase = toPaise(real.brokerage) + toPaise(real.exchangeTxn) + toPaise(real.sebi);
+          // GST is on the unrounded components, as Kite's contract note computes it.
+          const gstBase =
+            toPaise(real.brokerage) +
+            (buy + sell) *
+              (rates.exchangeTxnRate + rates.sebiRate + (rates.ipftInGstBase ? rates.ipftRate : 0));
           expectRate(toPaise(real.gst), gstBase, rates.gstRate);
           const parts = [
             real.brokerage,
             real.stt,
             real.exchangeTxn,
+            real.ipft,
             real.sebi,
             real.stampDuty,
             real.gst,

@@ -9,17 +9,32 @@ import {
 import { weeklyExpiries, monthlyExpiries } from '../../../src/domain/calendar';
 
 describe('instruments table', () => {
-  it('carries the contract facts', () => {
-    expect(specOf('NIFTY')).toMatchObject({
-      lotSize: 65,
+  it('carries the static contract facts; the dated ones are in market-facts.ts', () => {
+    expect(specOf('NIFTY')).toEqual({
+      name: 'NIFTY',
+      indexSymbol: 'NIFTY 50',
+      indexToken: 256265,
       strikeStep: 50,
-      freezeQty: 1800,
       tickSize: 0.05,
+      referenceSpot: 25_900,
+    });
+    expect(specOf('BANKNIFTY')).toMatchObject({ strikeStep: 100, tickSize: 0.05 });
+    expect(specOf('FINNIFTY')).toMatchObject({ strikeStep: 50, tickSize: 0.05 });
+    expect(indexTokenOf('NIFTY')).toBe(256265);
+  });
+
+  it("gives the paper exchange the table's latest lot, freeze limit and weeklies until it reads them by date", () => {
+    expect(UNDERLYING_SPECS.NIFTY).toMatchObject({
+      lotSize: 65,
+      freezeQty: 1800,
       hasWeeklies: true,
     });
-    expect(specOf('BANKNIFTY')).toMatchObject({ lotSize: 30, strikeStep: 100, hasWeeklies: false });
-    expect(specOf('FINNIFTY')).toMatchObject({ lotSize: 60, strikeStep: 50, hasWeeklies: false });
-    expect(indexTokenOf('NIFTY')).toBe(256265);
+    expect(UNDERLYING_SPECS.BANKNIFTY).toMatchObject({
+      lotSize: 30,
+      freezeQty: 600,
+      hasWeeklies: false,
+    });
+    expect(UNDERLYING_SPECS.FINNIFTY).toMatchObject({ lotSize: 60, hasWeeklies: false });
   });
 
   it('derives distinct, stable NFO tokens below 2^31 for every listed contract', () => {
