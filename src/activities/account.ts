@@ -6,8 +6,10 @@ import {
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureType } from './failure-types';
 import type { Config } from '../config/schema';
+import type { AccountInput, accountWorkflow } from '../workflows/account';
 import {
   accountWorkflowId,
+  entryGateSignal,
   releaseUpdate,
   reserveUpdate,
   type AccountSummary,
@@ -47,14 +49,17 @@ export function createAccountActivities({
   risk,
   historyLimit,
 }: AccountActivityDeps) {
+  const startOptions = (day: string) => ({
+    workflowId: accountWorkflowId(day),
+    taskQueue,
+    args: [{ day, risk, ...(historyLimit !== undefined && { historyLimit }) }] as [AccountInput],
+    // A book that completed keeps its totals: only a terminated one (the operator's "forget it") restarts.
+    workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY' as const,
+  });
   const startAccount = (day: string) =>
-    new WithStartWorkflowOperation('accountWorkflow', {
-      workflowId: accountWorkflowId(day),
-      taskQueue,
-      args: [{ day, risk, ...(historyLimit !== undefined && { historyLimit }) }],
+    new WithStartWorkflowOperation<typeof accountWorkflow>('accountWorkflow', {
+      ...startOptions(day),
       workflowIdConflictPolicy: 'USE_EXISTING',
-      // A book that completed keeps its totals: only a terminated one (the operator's "forget it") restarts.
-      workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
     });
 
   return {
@@ -75,6 +80,20 @@ export function createAccountActivities({
           ],
           updateId: `reserve-${req.positionId}`,
           startWorkflowOperation: startAccount(req.day),
+        }),
+      );
+    },
+
+    /** Reconciliation opens or closes the day's gate for new entries, starting the book if need be. */
+    async setEntryGate(req: { day: string; blocked: boolean; reason: string }): Promise<void> {
+      await onOpenBook(req.day, () =>
+        client.workflow.signalWithStart<
+          typeof accountWorkflow,
+          [{ blocked: boolean; reason: string }]
+        >('accountWorkflow', {
+          ...startOptions(req.day),
+          signal: entryGateSignal,
+          signalArgs: [{ blocked: req.blocked, reason: req.reason }],
         }),
       );
     },

@@ -62,18 +62,18 @@ export function holdingOf(workflowId: string, s: PositionState): WorkflowHolding
 }
 
 /**
- * The running positions' own view of what they hold, read with queries so
- * it is as current as their histories. Visibility only finds them; a
+ * The running positions and their own view of themselves, read with queries
+ * so it is as current as their histories. Visibility only finds them; a
  * position started a moment ago is visible well before it holds anything.
  */
-export async function runningHoldings(
+export async function runningPositions(
   client: Client,
   filter: { tradingsymbol?: string; exclude?: string } = {},
-): Promise<WorkflowHolding[]> {
+): Promise<{ workflowId: string; state: PositionState }[]> {
   const query = filter.tradingsymbol
     ? `${RUNNING_POSITIONS} AND TradingSymbol = ${quoted(filter.tradingsymbol)}`
     : RUNNING_POSITIONS;
-  const out: WorkflowHolding[] = [];
+  const out: { workflowId: string; state: PositionState }[] = [];
   for await (const info of client.workflow.list({ query })) {
     if (info.workflowId === filter.exclude) continue;
     const state = await client.workflow
@@ -84,10 +84,20 @@ export async function runningHoldings(
         if (/completed|not found/i.test(String(err))) return undefined;
         throw err;
       });
-    const holding = state && holdingOf(info.workflowId, state);
-    if (holding) out.push(holding);
+    if (state) out.push({ workflowId: info.workflowId, state });
   }
   return out;
+}
+
+/** What the running positions hold, as their siblings and reconciliation count it. */
+export async function runningHoldings(
+  client: Client,
+  filter: { tradingsymbol?: string; exclude?: string } = {},
+): Promise<WorkflowHolding[]> {
+  return (await runningPositions(client, filter)).flatMap(({ workflowId, state }) => {
+    const holding = holdingOf(workflowId, state);
+    return holding ? [holding] : [];
+  });
 }
 
 /**
@@ -184,26 +194,34 @@ export function createPositionActivities({ client, broker }: PositionActivityDep
   };
 }
 
+/** Sends a force exit to every running position of the namespace; the ids it reached. */
+export async function forceExitAll(
+  client: Client,
+  reason: string,
+  onError: (workflowId: string, err: unknown) => void,
+): Promise<string[]> {
+  const signalled: string[] = [];
+  for await (const info of client.workflow.list({ query: RUNNING_POSITIONS })) {
+    await client.workflow
+      .getHandle(info.workflowId)
+      .signal(forceExitSignal, reason)
+      .then(
+        () => signalled.push(info.workflowId),
+        (err: unknown) => onError(info.workflowId, err),
+      );
+  }
+  return signalled;
+}
+
 /** What the account book needs to flatten: only Temporal, no broker. */
 export function createFleetActivities({ client }: { client: Client }) {
   return {
     /** The kill switch and the loss breaker reach every running position, whatever day booked it. */
     async forceExitAllPositions(input: { reason: string }): Promise<{ signalled: string[] }> {
       const { reason } = parseInput('forceExitAllPositions', forceExitAllSchema, input);
-      const signalled: string[] = [];
-      for await (const info of client.workflow.list({ query: RUNNING_POSITIONS })) {
-        await client.workflow
-          .getHandle(info.workflowId)
-          .signal(forceExitSignal, reason)
-          .then(
-            () => signalled.push(info.workflowId),
-            (err: unknown) =>
-              log.warn('could not signal position', {
-                workflowId: info.workflowId,
-                error: String(err),
-              }),
-          );
-      }
+      const signalled = await forceExitAll(client, reason, (workflowId, err) =>
+        log.warn('could not signal position', { workflowId, error: String(err) }),
+      );
       log.warn('force exit sent to every running position', { reason, count: signalled.length });
       return { signalled };
     },

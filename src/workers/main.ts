@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig, loadSecrets, secretValues } from '../config';
 import { createLogger, installTemporalLogging } from '../log';
+import { ensureReconciler } from '../client/reconciler';
 import { createTradingWorker } from './trading-worker';
 
 async function main(): Promise<void> {
@@ -21,6 +22,11 @@ async function main(): Promise<void> {
   logger.info(
     { taskQueue: config.temporal.taskQueue, broker: config.broker.restUrl },
     'worker started',
+  );
+  const reconciler = await ensureReconciler(running.client, config);
+  logger.info(
+    { workflowId: reconciler, every: config.reconcile.intervalSeconds },
+    'reconciler running',
   );
   // Worker.run() drains in-flight tasks on SIGINT/SIGTERM by itself.
   await running.run();

@@ -3,6 +3,7 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import { createAccountActivities } from '../activities/account';
 import { createActivities } from '../activities';
 import { createFleetActivities, createPositionActivities } from '../activities/positions';
+import { createReconcileActivities } from '../activities/reconcile';
 import { createStrategyActivities } from '../activities/strategy';
 import { createKiteBroker } from '../adapters/kite/client';
 import { TickCandles } from '../adapters/kite/tick-candles';
@@ -49,6 +50,8 @@ export const activitySlotsFor = (maxOpenPositions: number): number =>
 
 export interface TradingWorker {
   worker: Worker;
+  /** The worker's own Temporal client, for the processes it keeps running (the reconciler). */
+  client: Client;
   hub: TickHub;
   feedWatchdog: FeedWatchdog;
   run(): Promise<void>;
@@ -111,6 +114,7 @@ export async function createTradingWorker({
       }),
       ...createPositionActivities({ client, broker }),
       ...createFleetActivities({ client }),
+      ...createReconcileActivities({ client, broker, config }),
       ...createStrategyActivities({ broker, config, tickCandles }),
     },
     maxConcurrentActivityTaskExecutions: activitySlotsFor(config.risk.maxOpenPositions),
@@ -127,6 +131,7 @@ export async function createTradingWorker({
   };
   return {
     worker,
+    client,
     hub,
     feedWatchdog,
     run: async () => {

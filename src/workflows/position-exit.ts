@@ -9,7 +9,7 @@ import { brokerTruth } from './proxies';
 import { releaseSlot } from './position-account';
 import type { ExitReason, Fill, Outcome, PositionSummary } from './messages';
 import type { PositionContext } from './position-context';
-import { backOff, historyIsLong, retryDelayMs } from './position-recovery';
+import { backOff, describeFailure, historyIsLong, retryDelayMs } from './position-recovery';
 import { placeSlices } from './position-orders';
 
 const HOUR_MS = 3_600_000;
@@ -94,7 +94,11 @@ export async function exitPosition(ctx: PositionContext): Promise<'FLAT' | 'CONT
       const asksBroker = patched('exit-sized-by-broker');
       if (asksBroker && (await waitForSession(ctx))) continue;
       const sizing = asksBroker
-        ? await sizeByBroker(ctx)
+        ? await sizeByBroker(ctx).catch((err: unknown) => {
+            // An exit that cannot see the broker's book is blocked as surely as a refused one.
+            ctx.markExitBlocked(`cannot read the broker's position: ${describeFailure(err)}`);
+            throw err;
+          })
         : { sell: ctx.held, closedElsewhere: 0, excess: 0 };
       if (sizing.closedElsewhere > 0) await recordClosedElsewhere(ctx, sizing.closedElsewhere);
       if (sizing.sell === 0) break;

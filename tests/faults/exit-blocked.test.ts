@@ -15,10 +15,16 @@ async function listedAsBlocked(stack: PaperStack, handle: PositionHandle): Promi
 }
 
 /** Exit rounds after the first, plus Temporal's retries of the placement in flight: tried again either way. */
+/**
+ * Retries of the exit so far: further exit rounds, retries of the placement
+ * in flight, or (when the broker cannot even be read) the workflow's own
+ * retries of the round, which it counts on the position.
+ */
 async function exitRetries(handle: PositionHandle): Promise<number> {
   const [state, { raw }] = await Promise.all([handle.query(positionStateQuery), handle.describe()]);
   const placing = raw.pendingActivities?.find((a) => a.activityType?.name === 'placeOrder');
-  return state.exitAttempts - 1 + Math.max(0, (placing?.attempt ?? 1) - 1);
+  const rounds = Math.max(0, state.exitAttempts - 1) + Math.max(0, (placing?.attempt ?? 1) - 1);
+  return Math.max(rounds, (state.attention?.failures ?? 0) - 1);
 }
 
 async function eventually(what: string, check: () => Promise<boolean>): Promise<void> {

@@ -7,6 +7,7 @@ import {
   killSwitchSignal,
 } from '../../src/workflows/messages';
 import { startPaperStack, type PaperStack } from '../harness/paper-stack';
+import { eventually } from '../harness/eventually';
 import { expectMatchesExchange, newSignal, openPosition, waitForPhase } from '../harness/positions';
 
 const accountOf = (stack: PaperStack) =>
@@ -20,7 +21,7 @@ describe('entry faults, idempotency and the account risk book', () => {
   let stack: PaperStack;
   beforeAll(async () => {
     stack = await startPaperStack({
-      overrides: (c) => ({ ...c, risk: { ...c.risk, maxOpenPositions: 2, maxDailyLoss: 1 } }),
+      overrides: (c) => ({ ...c, risk: { ...c.risk, maxOpenPositions: 2 } }),
     });
   });
   afterAll(() => stack.stop());
@@ -72,20 +73,6 @@ describe('entry faults, idempotency and the account risk book', () => {
     await Promise.all(open.map((p) => p.handle.result()));
   });
 
-  it('trips the daily-loss breaker after a realised loss and blocks new entries', async () => {
-    const { handle, state } = await openPosition(stack);
-    await stack.control.pinPrice(state.contract!.token, state.exits!.stopLoss);
-    expect((await handle.result()).outcome).toBe('LOSS');
-    await stack.control.unpin(state.contract!.token);
-    const book = await accountOf(stack).query(accountSummaryQuery);
-    expect(book.breakerTripped).toBe(true);
-    const next = await submitSignal(stack.client, stack.config, newSignal());
-    const refused = await next.handle.result();
-    expect(refused.reasons).toEqual([
-      expect.stringMatching(/daily loss .* has reached the limit 1/),
-    ]);
-  });
-
   it('kill switch flattens every open position and latches for the day', async () => {
     const open = await Promise.all([openPosition(stack), openPosition(stack)]);
     await accountOf(stack).signal(killSwitchSignal, 'test panic');
@@ -96,6 +83,82 @@ describe('entry faults, idempotency and the account risk book', () => {
     }
     const { handle } = await submitSignal(stack.client, stack.config, newSignal());
     expect((await handle.result()).reasons).toEqual([expect.stringContaining('kill switch is on')]);
+  });
+});
+
+/** A premium `rupees` under the entry, on the tick, but above the stop. */
+const below = (entry: number, rupees: number) => Math.round((entry - rupees) * 20) / 20;
+
+describe('daily-loss breaker', () => {
+  const withBreaker = (maxDailyLoss: number, flattenOnDailyLoss: boolean) =>
+    startPaperStack({
+      overrides: (c) => ({ ...c, risk: { ...c.risk, maxDailyLoss, flattenOnDailyLoss } }),
+    });
+
+  it('trips the daily-loss breaker after a realised loss and blocks new entries', async () => {
+    const stack = await withBreaker(1, false);
+    try {
+      const { handle, state } = await openPosition(stack);
+      await stack.control.pinPrice(state.contract!.token, state.exits!.stopLoss);
+      expect((await handle.result()).outcome).toBe('LOSS');
+      await stack.control.unpin(state.contract!.token);
+      const book = await accountOf(stack).query(accountSummaryQuery);
+      expect(book.breakerTripped).toBe(true);
+      const next = await submitSignal(stack.client, stack.config, newSignal());
+      const refused = await next.handle.result();
+      expect(refused.reasons).toEqual([
+        expect.stringMatching(/daily loss .* has reached the limit 1/),
+      ]);
+    } finally {
+      await stack.stop();
+    }
+  });
+
+  it("sees an open loss from the worker's marks with no trigger firing, and latches", async () => {
+    const stack = await withBreaker(100, false);
+    try {
+      const { handle, state } = await openPosition(stack);
+      // 65 units 3 rupees under the entry: an open loss of 195, over the limit, far above the stop.
+      await stack.control.pinPrice(state.contract!.token, below(state.entryPrice!, 3));
+      const tripped = await eventually(
+        () => accountOf(stack).query(accountSummaryQuery),
+        (b) => b.breaker !== undefined,
+        15_000,
+      );
+      expect(tripped.breaker!.lossPnl).toBeLessThanOrEqual(-100);
+      expect((await waitForPhase(handle, 'OPEN')).stopHistory).toHaveLength(1);
+      // Latched: recovering the open loss does not reopen entries.
+      await stack.control.pinPrice(state.contract!.token, state.entryPrice! + 1);
+      const next = await submitSignal(stack.client, stack.config, newSignal());
+      expect((await next.handle.result()).reasons).toEqual([
+        expect.stringMatching(/daily loss .* has reached the limit 100/),
+      ]);
+      await handle.signal(forceExitSignal, 'done');
+      await expectMatchesExchange(
+        stack,
+        await waitForPhase(handle, 'CLOSED'),
+        await handle.result(),
+      );
+    } finally {
+      await stack.stop();
+    }
+  });
+
+  it('flattens every open position on the breach when risk.flattenOnDailyLoss is set', async () => {
+    const stack = await withBreaker(100, true);
+    try {
+      const open = await Promise.all([openPosition(stack), openPosition(stack)]);
+      const loser = open[0].state;
+      await stack.control.pinPrice(loser.contract!.token, below(loser.entryPrice!, 3));
+      for (const { handle } of open) {
+        const summary = await handle.result();
+        expect(summary.exitReason).toBe('FORCE_EXIT');
+        await expectMatchesExchange(stack, await waitForPhase(handle, 'CLOSED'), summary);
+      }
+      expect((await accountOf(stack).query(accountSummaryQuery)).breakerTripped).toBe(true);
+    } finally {
+      await stack.stop();
+    }
   });
 });
 

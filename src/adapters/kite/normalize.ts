@@ -12,6 +12,7 @@ const strOrNull = (v: unknown): string | null => (typeof v === 'string' && v.len
 
 /** Works for REST orders, order history entries and ticker order updates alike. */
 export function normalizeOrder(raw: Raw): BrokerOrder {
+  const placedAt = fromKiteTime(raw.order_timestamp);
   return {
     orderId: str(raw.order_id),
     tag: strOrNull(raw.tag),
@@ -30,6 +31,7 @@ export function normalizeOrder(raw: Raw): BrokerOrder {
     price: num(raw.price),
     triggerPrice: num(raw.trigger_price),
     averagePrice: num(raw.average_price),
+    ...(placedAt !== undefined && { placedAt }),
   };
 }
 

@@ -43,6 +43,8 @@ export interface BrokerOrder {
   price: number;
   triggerPrice: number;
   averagePrice: number;
+  /** Epoch ms the broker booked the order, when it says. */
+  placedAt?: number;
 }
 
 /** One row of Kite's net positions: the broker's own view of what is held. */

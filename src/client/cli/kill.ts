@@ -1,4 +1,6 @@
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { Command } from 'commander';
+import { forceExitAll } from '../../activities/positions';
 import type { accountWorkflow } from '../../workflows/account';
 import { accountWorkflowId, killSwitchSignal } from '../../workflows/messages';
 import { keyValues } from './format';
@@ -18,20 +20,51 @@ export function registerKill(program: Command): void {
       const day = opts.day === undefined ? todayIst() : checkIstDay(opts.day, '--day');
       return withContext(cmd, async ({ client, config, out, uiUrl }) => {
         const workflowId = accountWorkflowId(day);
-        // Signal-with-start: the switch latches even before the day's first position
-        // has started the book, so nothing can open afterwards.
-        await client.workflow.signalWithStart<typeof accountWorkflow, [string]>('accountWorkflow', {
+        let bookClosed = false;
+        try {
+          // Signal-with-start: the switch latches even before the day's first position
+          // has started the book, so nothing can open afterwards. A book that has
+          // completed is never started again: its day is over.
+          await client.workflow.signalWithStart<typeof accountWorkflow, [string]>(
+            'accountWorkflow',
+            {
+              workflowId,
+              taskQueue: config.temporal.taskQueue,
+              args: [
+                { day, risk: config.risk, historyLimit: config.temporal.positionHistoryLimit },
+              ],
+              workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+              signal: killSwitchSignal,
+              signalArgs: [opts.reason],
+            },
+          );
+        } catch (err) {
+          if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+          bookClosed = true;
+        }
+        // The book flattens every running position itself; a closed book cannot, so the CLI does.
+        const signalled = bookClosed
+          ? await forceExitAll(client, `kill switch: ${opts.reason}`, (id, err) =>
+              process.stderr.write(`could not signal ${id}: ${String(err)}\n`),
+            )
+          : undefined;
+        const result = {
           workflowId,
-          taskQueue: config.temporal.taskQueue,
-          args: [{ day, risk: config.risk }],
-          signal: killSwitchSignal,
-          signalArgs: [opts.reason],
-        });
-        const result = { workflowId, day, reason: opts.reason, uiUrl: uiUrl(workflowId) };
+          day,
+          reason: opts.reason,
+          bookClosed,
+          ...(signalled && { signalled }),
+          uiUrl: uiUrl(workflowId),
+        };
         out.emit(result, () =>
           keyValues([
             ['kill switch sent', workflowId],
             ['reason', opts.reason],
+            ...(bookClosed
+              ? ([
+                  ['book', `closed; force exit sent to ${signalled!.length} running positions`],
+                ] as [string, string][])
+              : []),
             ['web ui', result.uiUrl],
           ]),
         );

@@ -3,6 +3,7 @@ import { describeFailure, EXIT_USAGE } from './context';
 import { registerKill } from './kill';
 import { registerPosition } from './position';
 import { registerPositions } from './positions';
+import { registerReconcile } from './reconcile';
 import { registerReport } from './report';
 import { registerRunner } from './runner';
 import { registerSignal } from './signal';
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerPositions(program);
   registerPosition(program);
   registerKill(program);
+  registerReconcile(program);
   registerReport(program);
   return program;
 }
