@@ -131,6 +131,7 @@ export function externalFills(
       tag: orderTags.get(t.orderId) ?? '',
       quantity,
       averagePrice: t.averagePrice,
+      ...(t.filledAt !== undefined && { at: t.filledAt }),
       external: { priced: 'trades' },
     });
     left -= quantity;

@@ -40,6 +40,21 @@ const BODIES = {
     failRequests: z
       .strictObject({ count, status: z.union([z.literal(500), z.literal(429)]) })
       .optional(),
+    refuseRequests: z
+      .array(
+        z.strictObject({
+          route: z.string().regex(/^(GET|POST|PUT|DELETE) \//, 'expected "METHOD /path"'),
+          count,
+          errorType: z.enum([
+            'InputException',
+            'OrderException',
+            'GeneralException',
+            'TokenException',
+          ]),
+          message: z.string().min(1),
+        }),
+      )
+      .optional(),
   }) satisfies z.ZodType<Faults>,
   'DELETE /faults': none,
   'POST /ticks': z.strictObject({ paused: z.boolean() }),

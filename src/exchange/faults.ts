@@ -13,6 +13,20 @@ export interface Faults {
   dropOrderResponses?: number;
   /** Answer the next `count` API requests with this HTTP status (500 or 429). */
   failRequests?: { count: number; status: 500 | 429 };
+  /**
+   * Refuse the next `count` requests whose `METHOD /path` starts with `route`
+   * (e.g. "GET /portfolio/positions", "GET /orders/") with a Kite error of
+   * this type: a definitive answer (InputException, OrderException, ...) the
+   * client must not retry, or a TokenException.
+   */
+  refuseRequests?: RefusedRoute[];
+}
+
+export interface RefusedRoute {
+  route: string;
+  count: number;
+  errorType: 'InputException' | 'OrderException' | 'GeneralException' | 'TokenException';
+  message: string;
 }
 
 export class FaultState {
@@ -45,6 +59,15 @@ export class FaultState {
     if (!this.faults.dropOrderResponses) return false;
     this.faults.dropOrderResponses -= 1;
     return true;
+  }
+
+  /** The refusal due for this request, if one is armed for its route; each use spends one. */
+  takeRefusal(method: string, path: string): RefusedRoute | null {
+    const key = `${method} ${path}`;
+    const r = this.faults.refuseRequests?.find((f) => f.count > 0 && key.startsWith(f.route));
+    if (!r) return null;
+    r.count -= 1;
+    return r;
   }
 
   takeFailure(): 500 | 429 | null {

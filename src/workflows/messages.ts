@@ -47,6 +47,8 @@ export interface Fill {
   tag: string;
   quantity: number;
   averagePrice: number;
+  /** Epoch ms the fill was known final: its trade date decides the charge rates (absent in old histories). */
+  at?: number;
   /**
    * Not our order: the broker's trades that closed the position elsewhere, or
    * a position adopted by reconciliation. `priced` says where the price came

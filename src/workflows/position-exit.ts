@@ -133,16 +133,16 @@ export async function closePosition(ctx: PositionContext): Promise<PositionSumma
   }
   // Brokerage is per executed order: an order filled in several trades pays
   // once, and units priced at the last price (no trade found) pay nothing.
-  // Fills carry no time of their own: entries trade on the day the position
-  // opened, exits on the day it closes (an exit spanning midnight is charged
-  // at the closing day's rates).
+  // A fill is charged at the rates of its own trade date; fills recorded
+  // before they carried a time trade on the day the position opened (entries)
+  // or closes (exits).
   const closedAt = Date.now();
   const counted = new Set<string>();
   const charged = (fills: Fill[], side: 'BUY' | 'SELL', at: number) =>
     fills.map((f) => {
       const first = f.orderId !== 'external' && !counted.has(f.orderId);
       counted.add(f.orderId);
-      return { ...toFill(f), side, orders: first ? 1 : 0, date: istDateOf(at) };
+      return { ...toFill(f), side, orders: first ? 1 : 0, date: istDateOf(f.at ?? at) };
     });
   const charges = chargesByTradeDate(
     [

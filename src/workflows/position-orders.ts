@@ -158,7 +158,13 @@ async function placeAndSettle(
   }
   return {
     ok: true,
-    fill: { orderId, tag, quantity: result.filledQuantity, averagePrice: result.averagePrice },
+    fill: {
+      orderId,
+      tag,
+      quantity: result.filledQuantity,
+      averagePrice: result.averagePrice,
+      at: Date.now(),
+    },
   };
 }
 

@@ -149,6 +149,8 @@ export async function handleApi(
     authorise(ctx, req);
     if (!ctx.requestLimiter.tryTake()) throw TOO_MANY;
     if (route.orderWrite && !ctx.orderLimiter.tryTake()) throw TOO_MANY;
+    const refusal = ctx.faults.takeRefusal(req.method ?? 'GET', url.pathname);
+    if (refusal) throw new KiteError(refusal.errorType, `${refusal.message} (injected)`);
     const failure = ctx.faults.takeFailure();
     if (failure === 429) throw TOO_MANY;
     if (failure === 500)
