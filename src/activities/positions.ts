@@ -42,6 +42,8 @@ export interface ExternalFillsInput {
   since: number;
 }
 
+const FILL_STAMP_RESOLUTION_MS = 1_000;
+
 const quoted = (value: string) => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
 const RUNNING_POSITIONS = `WorkflowType = 'positionWorkflow' AND ExecutionStatus = 'Running'`;
@@ -117,7 +119,8 @@ export function externalFills(
         t.tradingsymbol === input.tradingsymbol &&
         t.product === input.product &&
         t.transactionType === 'SELL' &&
-        (t.filledAt ?? Infinity) >= input.since &&
+        // Kite stamps fills to the second: a sale in the entry's own second still counts.
+        (t.filledAt ?? Infinity) >= input.since - FILL_STAMP_RESOLUTION_MS &&
         !isSystemTag(orderTags.get(t.orderId) ?? null),
     )
     .sort((a, b) => (b.filledAt ?? 0) - (a.filledAt ?? 0));

@@ -1,0 +1,146 @@
+import { forceExitSignal, type PositionState } from '../../src/workflows/messages';
+import { cliEnv, runCliJson } from '../client/run-cli';
+import { netAtBroker, ordersAtBroker, sellAtBroker, buyAtBroker } from '../harness/broker-book';
+import { startPaperStack, type PaperStack } from '../harness/paper-stack';
+import { openPosition, waitForPhase, type PositionHandle } from '../harness/positions';
+import { tagsOf } from '../harness/tags';
+
+const LOTS = 2;
+const UNITS = 65 * LOTS;
+
+/** Orders at the exchange that carry one of this position's tags. */
+async function ordersOf(stack: PaperStack, handle: PositionHandle, state: PositionState) {
+  const { prefix } = tagsOf(handle.workflowId, state.tagScheme!);
+  return (await ordersAtBroker(stack)).filter((o) => o.tag?.startsWith(prefix));
+}
+
+/**
+ * Invariant 6 through the user's path: the broker's position decides every
+ * exit. A position closed at the broker behind the workflow's back (the Kite
+ * app, Zerodha's auto square-off) ends as an external close at the broker's
+ * prices; nothing ever sells into a short.
+ */
+describe('the broker is the truth for every exit (paper stack, CLI, exchange books)', () => {
+  let stack: PaperStack;
+  beforeAll(async () => {
+    stack = await startPaperStack({
+      overrides: (c) => ({
+        ...c,
+        entry: { ...c.entry, sizing: { mode: 'FIXED_LOTS', lots: LOTS } },
+        risk: { ...c.risk, maxOpenPositions: 4 },
+      }),
+    });
+  });
+  afterAll(() => stack.stop());
+  afterEach(async () => {
+    await stack.control.unpinAll();
+    await stack.resetAccount();
+  });
+
+  it('closed elsewhere before the stop: EXTERNAL_CLOSE at the broker price, no sell of ours', async () => {
+    const { handle, state } = await openPosition(stack);
+    const symbol = state.contract!.tradingSymbol;
+    const external = await sellAtBroker(stack, symbol, UNITS);
+    expect(await netAtBroker(stack, symbol)).toBe(0);
+    await stack.control.pinPrice(state.contract!.token, state.exits!.stopLoss);
+
+    const summary = await handle.result();
+    const closed = await waitForPhase(handle, 'CLOSED');
+    expect(summary.exitReason).toBe('EXTERNAL_CLOSE');
+    expect(closed.requestedExit).toBe('STOP_LOSS');
+    expect(closed.exitFills).toEqual([
+      expect.objectContaining({
+        orderId: external,
+        quantity: UNITS,
+        external: { priced: 'trades' },
+      }),
+    ]);
+    expect(
+      (await ordersOf(stack, handle, closed)).filter((o) => o.transaction_type === 'SELL'),
+    ).toEqual([]);
+    const [trade] = (await stack.kite.getOrderTrades(external)) as unknown as Array<{
+      average_price: number;
+    }>;
+    expect(summary.exitPrice).toBeCloseTo(trade.average_price, 2);
+    expect(summary.grossPnl).toBeCloseTo((trade.average_price - summary.entryPrice!) * UNITS, 2);
+    expect(await netAtBroker(stack, symbol)).toBe(0);
+  });
+
+  it('closed elsewhere before `trade position exit`: the CLI exit sells nothing', async () => {
+    const { handle, state } = await openPosition(stack);
+    const symbol = state.contract!.tradingSymbol;
+    await sellAtBroker(stack, symbol, UNITS);
+    await runCliJson(
+      ['position', 'exit', handle.workflowId, '--reason', 'e2e'],
+      cliEnv(stack.config),
+    );
+
+    const summary = await handle.result();
+    const closed = await waitForPhase(handle, 'CLOSED');
+    expect(summary.exitReason).toBe('EXTERNAL_CLOSE');
+    expect(closed.requestedExit).toBe('FORCE_EXIT');
+    expect(
+      (await ordersOf(stack, handle, closed)).filter((o) => o.transaction_type === 'SELL'),
+    ).toEqual([]);
+    expect(await netAtBroker(stack, symbol)).toBe(0);
+  });
+
+  it('partly closed elsewhere: sells only what the broker still shows', async () => {
+    const { handle, state } = await openPosition(stack);
+    const symbol = state.contract!.tradingSymbol;
+    await sellAtBroker(stack, symbol, UNITS / 2);
+    await handle.signal(forceExitSignal, 'e2e');
+
+    const summary = await handle.result();
+    const closed = await waitForPhase(handle, 'CLOSED');
+    expect(summary.exitReason).toBe('FORCE_EXIT');
+    const external = closed.exitFills.filter((f) => f.external);
+    const ours = closed.exitFills.filter((f) => !f.external);
+    expect(external.map((f) => f.quantity)).toEqual([UNITS / 2]);
+    expect(ours.reduce((s, f) => s + f.quantity, 0)).toBe(UNITS / 2);
+    const sells = (await ordersOf(stack, handle, closed)).filter(
+      (o) => o.transaction_type === 'SELL',
+    );
+    expect(sells.map((o) => o.filled_quantity)).toEqual([UNITS / 2]);
+    expect(await netAtBroker(stack, symbol)).toBe(0);
+  });
+
+  it("two positions on one contract, one closed elsewhere: neither sells the other's units", async () => {
+    // Spot exactly on a strike, so both pick the same at-the-money contract.
+    const spots = (await (await fetch(`${stack.exchange.restUrl}/_control/spots`)).json()) as {
+      data: { NIFTY: number };
+    };
+    await stack.control.setSpot('NIFTY', Math.round(spots.data.NIFTY / 50) * 50);
+    const [a, b] = await Promise.all([openPosition(stack), openPosition(stack)]);
+    const symbol = a.state.contract!.tradingSymbol;
+    expect(b.state.contract!.tradingSymbol).toBe(symbol);
+    expect(await netAtBroker(stack, symbol)).toBe(2 * UNITS);
+
+    await sellAtBroker(stack, symbol, UNITS);
+    await a.handle.signal(forceExitSignal, 'e2e');
+    expect((await a.handle.result()).exitReason).toBe('EXTERNAL_CLOSE');
+    expect(await netAtBroker(stack, symbol)).toBe(UNITS);
+
+    await b.handle.signal(forceExitSignal, 'e2e');
+    const second = await b.handle.result();
+    expect(second.exitReason).toBe('FORCE_EXIT');
+    const closedB = await waitForPhase(b.handle, 'CLOSED');
+    expect(closedB.exitFills.every((f) => !f.external)).toBe(true);
+    expect(await netAtBroker(stack, symbol)).toBe(0);
+  });
+
+  it('leaves alone, and reports, units the broker holds beyond the position', async () => {
+    const { handle, state } = await openPosition(stack);
+    const symbol = state.contract!.tradingSymbol;
+    await buyAtBroker(stack, symbol, 65);
+    await handle.signal(forceExitSignal, 'e2e');
+
+    const summary = await handle.result();
+    const closed = await waitForPhase(handle, 'CLOSED');
+    expect(summary).toMatchObject({ exitReason: 'FORCE_EXIT', quantity: UNITS });
+    expect(closed.brokerExcess).toBe(65);
+    expect(await netAtBroker(stack, symbol)).toBe(65);
+    await sellAtBroker(stack, symbol, 65);
+    expect(await netAtBroker(stack, symbol)).toBe(0);
+  });
+});
