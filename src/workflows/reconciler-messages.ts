@@ -34,6 +34,8 @@ export interface ReconcilerCarry {
   flattening: Record<string, { attempt: number; at: number }>;
   adoptions: number;
   flattenAttempts: number;
+  /** The policy's latest actions across runs, newest last. */
+  recentActions: { at: number; action: string }[];
   gate: EntryGate;
   /** The gate as last sent to a day's account book: `<day>|<blocked>|<reason>`. */
   gateSent?: string;

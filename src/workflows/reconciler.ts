@@ -39,6 +39,7 @@ const reads = proxyActivities<ReconcileActivities & AccountActivities>({
 
 /** Runs per workflow run before it continues as new: each is a handful of events. */
 const RUNS_PER_RUN = 200;
+const RECENT_ACTIONS = 20;
 /** A policy's action that has not shown in the book after this long is tried again. */
 const ACTION_PATIENCE_MS = 5 * 60_000;
 const FILL_TIMEOUT_S = 30;
@@ -51,6 +52,7 @@ const fresh = (): ReconcilerCarry => ({
   flattening: {},
   adoptions: 0,
   flattenAttempts: 0,
+  recentActions: [],
   gate: { blocked: false, reason: 'not reconciled yet' },
 });
 
@@ -114,6 +116,10 @@ export async function reconcilerWorkflow(input: ReconcilerInput): Promise<void> 
     const ticket = wanted;
     state.last = await reconcileOnce(state, (s) => (settings = s));
     state.runs += 1;
+    state.recentActions = [
+      ...(state.recentActions ?? []),
+      ...state.last.actions.map((action) => ({ at: state.last!.at, action })),
+    ].slice(-RECENT_ACTIONS);
     await applyGate();
     served = Math.max(served, ticket);
     await condition(() => wanted > served, input.intervalSeconds * 1000);

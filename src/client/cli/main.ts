@@ -1,12 +1,14 @@
 import { Command, CommanderError } from 'commander';
 import { describeFailure, EXIT_USAGE } from './context';
 import { registerKill } from './kill';
+import { registerLogin } from './login';
 import { registerPosition } from './position';
 import { registerPositions } from './positions';
 import { registerReconcile } from './reconcile';
 import { registerReport } from './report';
 import { registerRunner } from './runner';
 import { registerSignal } from './signal';
+import { registerStatus } from './status';
 
 export function buildProgram(): Command {
   const program = new Command('trade')
@@ -23,6 +25,8 @@ export function buildProgram(): Command {
   registerKill(program);
   registerReconcile(program);
   registerReport(program);
+  registerLogin(program);
+  registerStatus(program);
   return program;
 }
 
@@ -31,7 +35,8 @@ export async function main(argv: string[]): Promise<void> {
   const program = buildProgram();
   try {
     await program.parseAsync(argv);
-    process.exitCode = 0;
+    // A command that answered but found trouble (reconcile's orphans) has already set 1.
+    process.exitCode ??= 0;
   } catch (err) {
     if (err instanceof CommanderError) {
       // Commander has already printed its message (or the help text) to the right stream.

@@ -57,7 +57,10 @@ function render(status: ReconcilerStatus, uiUrl: string): string {
           ],
           stale,
         )}`;
-  const actions = last?.actions.length ? `\n\nactions\n${last.actions.join('\n')}` : '';
+  const recent = status.recentActions ?? [];
+  const actions = recent.length
+    ? `\n\nrecent actions\n${recent.map((a) => `${istTime(a.at)}  ${a.action}`).join('\n')}`
+    : '';
   return `${head}\n\n${book}${orders}${actions}`;
 }
 

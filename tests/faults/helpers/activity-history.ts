@@ -9,6 +9,8 @@ export interface ActivityRun {
   /** The failure that made Temporal retry, if it did. */
   lastFailure?: string;
   result?: unknown;
+  /** How it failed for good, when Temporal stopped retrying it (`<type>: <message>`). */
+  failure?: string;
   startedAt?: number;
   closedAt?: number;
 }
@@ -30,6 +32,13 @@ export async function activityRuns(handle: WorkflowHandle): Promise<ActivityRun[
       run.attempts = started.attempt ?? 1;
       run.lastFailure = started.lastFailure?.message ?? undefined;
       run.startedAt = tsToMs(e.eventTime);
+    }
+    const failed = e.activityTaskFailedEventAttributes;
+    if (failed) {
+      const run = runs.get(String(failed.scheduledEventId))!;
+      const cause = failed.failure?.applicationFailureInfo?.type;
+      run.failure = `${cause ?? 'failure'}: ${failed.failure?.message ?? ''}`;
+      run.closedAt = tsToMs(e.eventTime);
     }
     const completed = e.activityTaskCompletedEventAttributes;
     if (completed) {
