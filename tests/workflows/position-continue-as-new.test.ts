@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import { eventually } from '../harness/eventually';
 import { startPaperStack, type PaperStack } from '../harness/paper-stack';
 import {
   expectMatchesExchange,
@@ -32,6 +33,10 @@ describe('a position that outlives its history limit', () => {
     });
   });
   afterAll(() => stack.stop());
+  afterEach(async () => {
+    await stack.control.clearFaults();
+    await stack.control.unpinAll();
+  });
 
   it('continues as new with its stops carried over and no gap in supervision', async () => {
     const { handle, state } = await openPosition(stack);
@@ -66,4 +71,34 @@ describe('a position that outlives its history limit', () => {
     for (const run of later.slice(0, -1)) expect(run.historyLength).toBeLessThan(2 * HISTORY_LIMIT);
     await expectMatchesExchange(stack, await waitForPhase(handle, 'CLOSED'), summary);
   }, 90_000);
+
+  it('continues as new while an exit is refused, then sells once under fresh tags', async () => {
+    const { handle, state } = await openPosition(stack);
+    await stack.control.injectFaults({
+      rejectOrders: { count: 1_000, reason: 'RMS: held by test' },
+    });
+    await stack.control.pinPrice(state.contract!.token, state.exits!.stopLoss);
+    // Rounds of refused exits, each a placement and a backoff, outgrow the limit: the run rolls over.
+    await eventually(
+      () => runsOf(stack.client, handle.workflowId),
+      (runs) => runs.length >= 3,
+      60_000,
+    );
+    const blocked = await waitForState(handle, (s) => s.phase === 'EXITING');
+    expect(blocked.exitBlocked).toContain('RMS: held by test');
+    await stack.control.clearFaults();
+    const summary = await handle.result();
+    expect(summary.exitReason).toBe('STOP_LOSS');
+    const closed = await waitForPhase(handle, 'CLOSED');
+    // Every round's tag was new across the runs: the exchange saw each refused round once.
+    const orders = (await stack.kite.getOrders()) as unknown as Array<{
+      tag: string;
+      status: string;
+    }>;
+    const prefix = closed.entryFills[0].tag.slice(0, 13);
+    const ours = orders.filter((o) => o.tag?.startsWith(prefix));
+    expect(new Set(ours.map((o) => o.tag)).size).toBe(ours.length);
+    expect(ours.filter((o) => o.status === 'REJECTED')).toHaveLength(closed.exitAttempts - 1);
+    await expectMatchesExchange(stack, closed, summary);
+  }, 120_000);
 });
