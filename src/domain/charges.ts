@@ -64,28 +64,12 @@ const isChargeable = (f: ChargeableFill): boolean =>
 const sideTurnover = (fills: readonly ChargeableFill[], side: ChargeableFill['side']): bigint =>
   BigInt(turnoverPaise(fills.filter((f) => f.side === side)));
 
-/**
- * NSE index-option charges on one trade date's fills, on aggregate turnover
- * as a contract note computes them, not per fill.
- *
- * Rounding (checked against Kite's virtual contract note, which returns
- * unrounded per-order floats such as gst 3.613527): every component is
- * computed exactly and rounded half-up to the paisa once; GST is 18% of the
- * unrounded brokerage + transaction charge + SEBI fee (IPFT only if
- * `ipftInGstBase`), so summing Kite's per-order components for the same
- * orders and rounding each gives these figures. Brokers say STT is rounded to
- * the rupee on the final contract note (low confidence, unproven per contract
- * or per day); that is not applied.
- *
- * A fill that cannot have happened (fractional or non-positive quantity,
- * negative or non-finite price) contributes nothing rather than NaN.
- */
-export function chargesFor(fills: readonly ChargeableFill[], rates: ChargeRates): ChargesBreakdown {
+/** Each component exactly: paise x SCALE, and GST paise x SCALE². */
+function exactCharges(fills: readonly ChargeableFill[], rates: ChargeRates) {
   const valid = fills.filter(isChargeable);
   const buy = sideTurnover(valid, 'BUY');
   const sell = sideTurnover(valid, 'SELL');
   const orders = BigInt(valid.reduce((sum, f) => sum + f.orders, 0));
-
   const exact = {
     brokerage: orders * BigInt(toPaise(rates.brokeragePerOrder)) * SCALE,
     stt: sell * scaled(rates.sttSellRate),
@@ -96,16 +80,58 @@ export function chargesFor(fills: readonly ChargeableFill[], rates: ChargeRates)
   };
   const gstBase =
     exact.brokerage + exact.exchangeTxn + exact.sebi + (rates.ipftInGstBase ? exact.ipft : 0n);
+  return { ...exact, gst: gstBase * scaled(rates.gstRate) };
+}
+
+/**
+ * NSE index-option charges on one trade date's fills, on aggregate turnover
+ * as a contract note computes them, not per fill.
+ *
+ * Rounding (checked against Kite's virtual contract note, which returns
+ * unrounded per-order floats such as gst 3.613527): every component is
+ * computed exactly and rounded half-up to the paisa once; GST is 18% of the
+ * unrounded brokerage + transaction charge + SEBI fee (IPFT only if
+ * `ipftInGstBase`), so summing Kite's per-order components for the same
+ * orders and rounding each gives these figures. The contract note and Kite's
+ * `exchange_turnover_charge` show the transaction charge and IPFT as one
+ * line, rounded once: `exchangeTxn` is that line less the rounded IPFT, so
+ * the two always add up to it. Brokers say STT is rounded to the rupee on
+ * the final contract note (low confidence, unproven per contract or per
+ * day); that is not applied.
+ *
+ * A fill that cannot have happened (fractional or non-positive quantity,
+ * negative or non-finite price) contributes nothing rather than NaN.
+ */
+export function chargesFor(fills: readonly ChargeableFill[], rates: ChargeRates): ChargesBreakdown {
+  const exact = exactCharges(fills, rates);
+  const ipft = roundPaise(exact.ipft);
   const paise = {
     brokerage: roundPaise(exact.brokerage),
     stt: roundPaise(exact.stt),
-    exchangeTxn: roundPaise(exact.exchangeTxn),
-    ipft: roundPaise(exact.ipft),
+    exchangeTxn: roundPaise(exact.exchangeTxn + exact.ipft) - ipft,
+    ipft,
     sebi: roundPaise(exact.sebi),
     stampDuty: roundPaise(exact.stampDuty),
-    gst: roundPaise(gstBase * scaled(rates.gstRate), SCALE * SCALE),
+    gst: roundPaise(exact.gst, SCALE * SCALE),
   };
   return inRupees(paise);
+}
+
+/**
+ * The same components unrounded, in rupees: what Kite's virtual contract
+ * note returns for one order. Summed over a day's orders and rounded to the
+ * paisa per component, they give chargesFor's figures.
+ */
+export function unroundedChargesFor(
+  fills: readonly ChargeableFill[],
+  rates: ChargeRates,
+): Omit<ChargesBreakdown, 'total'> {
+  const { gst, ...rest } = exactCharges(fills, rates);
+  // One division, correctly rounded: 3.6, not 3.6000000000000005.
+  const rupees = (exact: bigint) => Number(exact) / Number(SCALE * 100n);
+  const out = { gst: rupees(gst / SCALE) } as Omit<ChargesBreakdown, 'total'>;
+  for (const [key, value] of Object.entries(rest)) out[key as keyof typeof rest] = rupees(value);
+  return out;
 }
 
 type Components = Omit<ChargesBreakdown, 'total'>;
@@ -130,7 +156,8 @@ function inRupees(paise: Components): ChargesBreakdown {
   return out;
 }
 
-const sumOf = (parts: readonly ChargesBreakdown[]): ChargesBreakdown => {
+/** Breakdowns added component by component, in whole paise. */
+export const sumCharges = (parts: readonly ChargesBreakdown[]): ChargesBreakdown => {
   const paise = {} as Components;
   for (const key of COMPONENTS) paise[key] = parts.reduce((s, p) => s + toPaise(p[key]), 0);
   return inRupees(paise);
@@ -170,7 +197,7 @@ export function chargesByTradeDate(
     ),
   }));
   return {
-    ...sumOf(byDate),
+    ...sumCharges(byDate),
     rates: override ? OVERRIDE_LABEL : datedLabel(dates),
     byDate,
   };

@@ -1,18 +1,13 @@
-import { latestFactsOf } from './market-facts';
 import type { Underlying, UnderlyingSpec } from './types';
 
 /**
- * The latest lot size, freeze limit and weekly availability, undated.
- * @deprecated Only for src/exchange until it reads lotSizeOf, freezeQtyOn
- * and expiryRulesOn at the exchange's date; nothing else may use them.
+ * The static contract facts. The paper exchange generates its instruments
+ * dump from this table and the dated facts of market-facts.ts (lot sizes,
+ * freeze limits, expiries); live trading reads the broker's dump instead.
+ * Index tokens are Kite's real ones so a token read from the paper dump also
+ * works against live Kite.
  */
-export interface LatestDatedFacts {
-  lotSize: number;
-  freezeQty: number;
-  hasWeeklies: boolean;
-}
-
-const STATIC_SPECS: Record<Underlying, UnderlyingSpec> = {
+export const UNDERLYING_SPECS: Record<Underlying, UnderlyingSpec> = {
   NIFTY: {
     name: 'NIFTY',
     indexSymbol: 'NIFTY 50',
@@ -39,19 +34,7 @@ const STATIC_SPECS: Record<Underlying, UnderlyingSpec> = {
   },
 };
 
-/**
- * The static contract facts. The paper exchange generates its instruments
- * dump from this table and market-facts.ts; live trading reads the broker's
- * dump instead. Index tokens are Kite's real ones so a token read from the
- * paper dump also works against live Kite.
- */
-export const UNDERLYING_SPECS: Record<Underlying, UnderlyingSpec & LatestDatedFacts> = {
-  NIFTY: { ...STATIC_SPECS.NIFTY, ...latestFactsOf('NIFTY') },
-  BANKNIFTY: { ...STATIC_SPECS.BANKNIFTY, ...latestFactsOf('BANKNIFTY') },
-  FINNIFTY: { ...STATIC_SPECS.FINNIFTY, ...latestFactsOf('FINNIFTY') },
-};
-
-export const specOf = (u: Underlying): UnderlyingSpec => STATIC_SPECS[u];
+export const specOf = (u: Underlying): UnderlyingSpec => UNDERLYING_SPECS[u];
 export const indexTokenOf = (u: Underlying): number => UNDERLYING_SPECS[u].indexToken;
 
 /** Kite puts the segment in the token's low byte; the ticker divides prices by it. */

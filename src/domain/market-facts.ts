@@ -895,20 +895,6 @@ export function holidayCoverage(date: string): HolidayCoverage {
   return { year, status: 'published' };
 }
 
-/** The latest value of each dated fact: only for code that has no date yet (see UNDERLYING_SPECS). */
-export function latestFactsOf(underlying: Underlying): {
-  lotSize: number;
-  freezeQty: number;
-  hasWeeklies: boolean;
-} {
-  const last = <T>(xs: readonly T[]): T => xs[xs.length - 1];
-  return {
-    lotSize: last(LOT_SIZES[underlying]).value,
-    freezeQty: last(NSE_FREEZE_LIMITS).value[underlying],
-    hasWeeklies: last(EXPIRY_RULES[underlying]).value.weekly !== null,
-  };
-}
-
 /** The one table, for tests and tools that walk every fact. */
 export const MARKET_FACTS = {
   charges: { NFO: NFO_OPTION_CHARGES, BFO: { exchangeTxnRate: BFO_EXCHANGE_TXN } },

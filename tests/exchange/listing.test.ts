@@ -52,20 +52,21 @@ describe('the listing follows the exchange clock', () => {
         atm + 4 * step,
       ]);
 
-      // Yesterday's contract is off the dump, yet the position in it is still quoted and held
-      // overnight, because the session date moved with the clock.
+      // Yesterday's contract is off the dump, yet still quoted; the position held through its
+      // expiry close was settled on the expiry day (tests/exchange/expiry.test.ts), so it is flat
+      // and today's positions are empty, because the session date moved with the clock.
       const key = `NFO:${expiring.tradingsymbol}`;
       expect(next.map((r) => r.tradingsymbol)).not.toContain(expiring.tradingsymbol);
       expect(Object.keys(await env.kite.getLTP([key]))).toEqual([key]);
       const { net, day } = (await env.kite.getPositions()) as unknown as {
-        net: Array<{ tradingsymbol: string; quantity: number; overnight_quantity: number }>;
+        net: Array<{ tradingsymbol: string; quantity: number; sell_quantity: number }>;
         day: Array<{ tradingsymbol: string }>;
       };
       expect(net).toEqual([
         expect.objectContaining({
           tradingsymbol: expiring.tradingsymbol,
-          quantity: 65,
-          overnight_quantity: 65,
+          quantity: 0,
+          sell_quantity: 65,
         }),
       ]);
       expect(day).toEqual([]);

@@ -211,7 +211,6 @@ describe('modify and cancel', () => {
 describe('rejections', () => {
   it.each([
     ['lot multiple', { quantity: 70 }, 'not a multiple of the lot size 65'],
-    ['freeze limit', { quantity: 65 * 28 }, 'exceeds the freeze limit of 1800'],
     ['tick multiple', { price: 100.03 }, 'not a multiple of the tick size 0.05'],
     ['margin', { quantity: 65 * 27, price: 600 }, 'Insufficient funds'],
   ])(
@@ -241,6 +240,11 @@ describe('rejections', () => {
     ['an unknown symbol', { tradingsymbol: 'NIFTY99N0112345CE' }, '`tradingsymbol`'],
     ['an index', { exchange: 'NSE', tradingsymbol: 'NIFTY 50' }, 'not tradable'],
     ['a zero quantity', { quantity: 0 }, '`quantity`'],
+    [
+      "a quantity over the day's freeze limit",
+      { quantity: 65 * 28 },
+      'The order quantity 1820 (28 lots) is higher than the maximum quantity of 1800 (27 lots) allowed by the exchanges.',
+    ],
     [
       'an SL buy with trigger above price',
       { order_type: 'SL', trigger_price: 101, price: 100 },

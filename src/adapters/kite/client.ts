@@ -2,6 +2,12 @@ import { KiteConnect, type Connect } from 'kiteconnect';
 import { istDateOf } from '../../domain/calendar';
 import { scrubber } from '../../log';
 import { BrokerRejection, toBrokerError } from './errors';
+import {
+  parseContractNote,
+  toKiteContractNoteParams,
+  type ContractNoteOrder,
+  type OrderCharges,
+} from './contract-note';
 import { toKiteDateTime } from './kite-time';
 import {
   normalizeInstrument,
@@ -56,6 +62,8 @@ export interface KiteBroker {
     fromMs: number,
     toMs: number,
   ): Promise<Candle[]>;
+  /** Kite's virtual contract note: each order's charges as the broker computes them. */
+  getContractNote(orders: readonly ContractNoteOrder[]): Promise<OrderCharges[]>;
 }
 
 type Raw = Record<string, unknown>;
@@ -185,6 +193,13 @@ export function createKiteBroker(options: KiteBrokerOptions): KiteBroker {
         volume: c.volume,
         ...(c.oi !== undefined && { oi: c.oi }),
       }));
+    },
+
+    async getContractNote(orders) {
+      if (orders.length === 0) return [];
+      const params = toKiteContractNoteParams(orders);
+      const rows = await call('getContractNote', () => kite.getvirtualContractNote(params));
+      return parseContractNote(orders, rows);
     },
   };
 }

@@ -7,6 +7,7 @@ import {
   previousTradingDay,
 } from '../../domain/calendar';
 import { UNDERLYING_SPECS } from '../../domain/instruments';
+import { FACTS_START, lotSizeOf } from '../../domain/market-facts';
 import type { Underlying } from '../../domain/types';
 import { gaussian, hashSeed, mulberry32 } from './rng';
 import { BASE_VOL, nextSpot, volAt } from './spot-process';
@@ -43,7 +44,9 @@ export function minuteCandles(seed: number, u: Underlying, date: string): Candle
   if (!isTradingDay(date)) return [];
   const rng = mulberry32(hashSeed(seed, u, date, 'minutes'));
   const start = istEpoch(date, MARKET_OPEN);
-  const lot = UNDERLYING_SPECS[u].lotSize;
+  // Volume in whole lots of a contract expiring that day; a simulated day before the table's
+  // start (the look-back of an exchange dated early 2024) uses its first lot.
+  const lot = lotSizeOf(u, date < FACTS_START ? FACTS_START : date, 'monthly');
   const out: Candle[] = [];
   let spot = dayOpen(seed, u, date);
   for (let m = 0; m < SESSION_MINUTES; m++) {

@@ -1,6 +1,7 @@
 import { isMonthlyExpiry, monthlyExpiries, weeklyExpiries } from '../../domain/calendar';
 import { exchangeTokenOf, optionToken, UNDERLYING_SPECS } from '../../domain/instruments';
-import { optionSymbol } from '../../domain/symbols';
+import { expiryRulesOn, lotSizeOf } from '../../domain/market-facts';
+import { optionSymbol, parseOptionSymbol, type OptionSymbolParts } from '../../domain/symbols';
 import type { OptionType, Underlying } from '../../domain/types';
 
 /** One row of the instruments dump, in our own spelling. */
@@ -42,10 +43,37 @@ function indexInstrument(u: Underlying): Instrument {
   };
 }
 
-/** Listed expiries: four weeklies where the index has them, plus three monthlies. */
+/**
+ * Listed expiries under the rule in force on `today`: four weeklies where
+ * the index had them that day, plus three monthlies.
+ */
 export function listedExpiries(u: Underlying, today: string): string[] {
-  const weeklies = UNDERLYING_SPECS[u].hasWeeklies ? weeklyExpiries(today, 4) : [];
-  return [...new Set([...weeklies, ...monthlyExpiries(today, 3)])].sort();
+  return [...new Set([...weeklyExpiries(today, 4, u), ...monthlyExpiries(today, 3, u)])].sort();
+}
+
+/** One option contract's dump row; its lot is the one of its expiry (revisions apply to new contracts). */
+function optionInstrument(c: OptionSymbolParts): Instrument {
+  const token = optionToken(c);
+  return {
+    token,
+    exchangeToken: exchangeTokenOf(token),
+    tradingsymbol: optionSymbol(c),
+    name: c.underlying,
+    exchange: 'NFO',
+    segment: 'NFO-OPT',
+    instrumentType: c.optionType,
+    underlying: c.underlying,
+    expiry: c.expiry,
+    strike: c.strike,
+    lotSize: lotSizeOf(c.underlying, c.expiry, c.monthly ? 'monthly' : 'weekly'),
+    tickSize: UNDERLYING_SPECS[c.underlying].tickSize,
+  };
+}
+
+/** The contract a Kite tradingsymbol names, listed or not: how a restart finds yesterday's. */
+export function instrumentOfSymbol(tradingsymbol: string): Instrument | undefined {
+  const parts = parseOptionSymbol(tradingsymbol);
+  return parts ? optionInstrument(parts) : undefined;
 }
 
 /**
@@ -59,30 +87,16 @@ export function listInstruments(
 ): Instrument[] {
   const out: Instrument[] = [];
   for (const u of Object.keys(UNDERLYING_SPECS) as Underlying[]) {
-    const spec = UNDERLYING_SPECS[u];
+    const { strikeStep } = UNDERLYING_SPECS[u];
     out.push(indexInstrument(u));
-    const atm = Math.round(spots[u] / spec.strikeStep) * spec.strikeStep;
+    const atm = Math.round(spots[u] / strikeStep) * strikeStep;
+    const rule = expiryRulesOn(u, today);
     for (const expiry of listedExpiries(u, today)) {
-      const monthly = isMonthlyExpiry(expiry);
+      const monthly = isMonthlyExpiry(expiry, rule);
       for (let i = -strikesAroundSpot; i <= strikesAroundSpot; i++) {
-        const strike = atm + i * spec.strikeStep;
-        for (const optionType of ['CE', 'PE'] as const) {
-          const token = optionToken({ underlying: u, expiry, strike, optionType });
-          out.push({
-            token,
-            exchangeToken: exchangeTokenOf(token),
-            tradingsymbol: optionSymbol({ underlying: u, expiry, strike, optionType, monthly }),
-            name: u,
-            exchange: 'NFO',
-            segment: 'NFO-OPT',
-            instrumentType: optionType,
-            underlying: u,
-            expiry,
-            strike,
-            lotSize: spec.lotSize,
-            tickSize: spec.tickSize,
-          });
-        }
+        const strike = atm + i * strikeStep;
+        for (const optionType of ['CE', 'PE'] as const)
+          out.push(optionInstrument({ underlying: u, expiry, strike, optionType, monthly }));
       }
     }
   }

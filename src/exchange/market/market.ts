@@ -1,10 +1,16 @@
-import { istDateOf } from '../../domain/calendar';
+import { istDateOf, istEpoch, MARKET_CLOSE, MARKET_OPEN } from '../../domain/calendar';
 import { indexTokenOf, UNDERLYING_SPECS } from '../../domain/instruments';
 import { roundToTick } from '../../domain/money';
 import type { Underlying } from '../../domain/types';
 import { CandleTape } from './candle-tape';
-import { historicalSpot } from './history';
-import { instrumentKey, isOption, listInstruments, type Instrument } from './instrument';
+import { historicalSpot, minuteCandles } from './history';
+import {
+  instrumentKey,
+  instrumentOfSymbol,
+  isOption,
+  listInstruments,
+  type Instrument,
+} from './instrument';
 import { priceOption } from './option-pricer';
 import { hashSeed, mulberry32, type Rng } from './rng';
 import { BASE_VOL, nextSpot, volAt } from './spot-process';
@@ -88,12 +94,42 @@ export class Market {
     return /^\d+$/.test(key) ? this.byToken.get(Number(key)) : this.byKey.get(key);
   }
 
+  /**
+   * Quotes a contract the day's listing lacks, such as one a restarted
+   * exchange holds a position in from an earlier day, so it can be marked
+   * and settled. False for a symbol that names no index option.
+   */
+  relist(tradingsymbol: string): boolean {
+    if (this.byKey.has(`NFO:${tradingsymbol}`)) return true;
+    const instrument = instrumentOfSymbol(tradingsymbol);
+    if (!instrument) return false;
+    this.remember([instrument]);
+    this.reprice(this.options.now());
+    return true;
+  }
+
   quote(token: number): Quote | undefined {
     return this.quotes.get(token);
   }
 
   spot(u: Underlying): number {
     return this.spots[u];
+  }
+
+  /**
+   * The index's last print before the close of `date`, which its expiring
+   * options settle against: the recorded minutes if the exchange was running
+   * that session, else the simulated ones it had not yet replaced.
+   * (NSE settles on the average of the last half hour; the last print is
+   * what a position holder here saw.)
+   */
+  closingSpot(u: Underlying, date: string): number {
+    const [open, close] = [istEpoch(date, MARKET_OPEN), istEpoch(date, MARKET_CLOSE)];
+    const recorded = this.tape.candles(indexTokenOf(u), open, close).at(-1);
+    const simulated = minuteCandles(this.options.seed, u, date)
+      .filter((c) => c.time < Math.min(close, this.tape.since))
+      .at(-1);
+    return roundToTick((recorded ?? simulated)?.close ?? this.spots[u]);
   }
 
   /** Advance every index by the wall time since the last step and reprice the book. */
@@ -154,11 +190,15 @@ export class Market {
 
   private list(date: string): { date: string; instruments: readonly Instrument[] } {
     const instruments = listInstruments(this.spots, date, this.options.strikesAroundSpot);
+    this.remember(instruments);
+    return { date, instruments };
+  }
+
+  private remember(instruments: readonly Instrument[]): void {
     for (const i of instruments) {
       this.byToken.set(i.token, i);
       this.byKey.set(instrumentKey(i), i);
     }
-    return { date, instruments };
   }
 
   /**

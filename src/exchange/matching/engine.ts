@@ -1,4 +1,3 @@
-import { UNDERLYING_SPECS } from '../../domain/instruments';
 import { roundToTick, toPaise } from '../../domain/money';
 import { inputError, orderError } from '../errors';
 import type { Instrument } from '../market/instrument';
@@ -19,11 +18,20 @@ import {
   type MarginUse,
 } from './portfolio';
 import {
+  dueSettlements,
+  expiryClose,
+  EXPIRY_TAG,
+  settlementMessage,
+  type Settlement,
+} from './settlement';
+import {
   contractViolation,
   parseModifyTerms,
   parsePlaceRequest,
+  refuseOverFreeze,
   type OrderTerms,
   type Params,
+  type PlaceRequest,
 } from './validate';
 
 export type EngineEvent =
@@ -92,40 +100,57 @@ export class MatchingEngine {
     replay: EngineEvent[] = [],
   ) {
     for (const e of replay) this.apply(e);
+    // Contracts from earlier days are off today's listing; positions in them still need a price.
+    for (const symbol of new Set(this.trades.map((t) => t.tradingsymbol))) o.market.relist(symbol);
     for (const state of this.orders.values()) this.settleAfterRestart(state);
   }
 
   // ---- queries -------------------------------------------------------------
 
+  // Every read settles what expired first, so the books always read as of the clock.
+
   list(): KiteOrder[] {
+    this.settleExpiries();
     return [...this.orders.values()].map(current);
   }
 
   history(orderId: string): KiteOrder[] {
+    this.settleExpiries();
     return this.get(orderId).history;
   }
 
   tradesOf(orderId: string): KiteTrade[] {
+    this.settleExpiries();
     this.get(orderId);
     return this.trades.filter((t) => t.order_id === orderId);
   }
 
   allTrades(): KiteTrade[] {
+    this.settleExpiries();
     return [...this.trades];
   }
 
+  /** An order's latest state and its trades, or undefined for an id this exchange never issued. */
+  find(orderId: string): { order: KiteOrder; trades: KiteTrade[] } | undefined {
+    this.settleExpiries();
+    const state = this.orders.get(orderId);
+    if (!state) return undefined;
+    return { order: current(state), trades: this.trades.filter((t) => t.order_id === orderId) };
+  }
+
   positions() {
-    const today = istDateOf(this.o.now());
-    return positionsOf(this.trades, today, (token) => this.o.market.quote(token)?.ltp ?? 0);
+    this.settleExpiries();
+    return this.book();
   }
 
   marginUse(): MarginUse {
-    const { net } = this.positions();
+    const { net } = this.book();
     let span = 0;
     for (const p of net) {
       if (p.quantity < 0) span += -p.quantity * this.spotOf(p.instrument_token) * SHORT_MARGIN_RATE;
     }
-    const blocked = this.list()
+    const blocked = [...this.orders.values()]
+      .map(current)
       .filter((o) => isLive(o) && o.transaction_type === 'BUY')
       .reduce((sum, o) => sum + o.pending_quantity * this.blockPrice(o), 0);
     const realised = net.reduce((sum, p) => sum + p.realised, 0);
@@ -139,51 +164,41 @@ export class MatchingEngine {
   }
 
   margins() {
+    this.settleExpiries();
     return equityMargins(this.marginUse());
+  }
+
+  /**
+   * At an expiry day's close every position in the expiring contracts
+   * settles at intrinsic value and whatever still rests on them is
+   * cancelled, as NSE does. Idempotent: a settled position is flat.
+   */
+  settleExpiries(): void {
+    const now = this.o.now();
+    for (const state of this.orders.values()) {
+      const o = current(state);
+      const instrument = this.o.market.instrument(o.instrument_token);
+      if (isLive(o) && instrument && now >= expiryClose(instrument))
+        this.cancelRemainder(state, 'The contract has expired.');
+    }
+    const due = dueSettlements(
+      this.book().net,
+      (token) => this.o.market.instrument(token),
+      now,
+      (u, date) => this.o.market.closingSpot(u, date),
+    );
+    for (const s of due) this.bookSettlement(s);
   }
 
   // ---- commands ------------------------------------------------------------
 
   place(params: Params): string {
+    this.settleExpiries();
     const req = parsePlaceRequest(params, (key) => this.o.market.find(key));
     const now = this.o.now();
+    refuseOverFreeze(req.instrument, req.quantity, istDateOf(now));
     const orderId = this.nextOrderId(now);
-    const base: KiteOrder = {
-      account_id: this.o.userId,
-      placed_by: this.o.userId,
-      order_id: orderId,
-      exchange_order_id: null,
-      parent_order_id: null,
-      status: 'PUT ORDER REQ RECEIVED',
-      status_message: null,
-      status_message_raw: null,
-      order_timestamp: istTimestamp(now),
-      exchange_update_timestamp: null,
-      exchange_timestamp: null,
-      variety: 'regular',
-      modified: false,
-      exchange: 'NFO',
-      tradingsymbol: req.instrument.tradingsymbol,
-      instrument_token: req.instrument.token,
-      order_type: req.orderType,
-      transaction_type: req.transactionType,
-      validity: req.validity,
-      validity_ttl: 0,
-      product: req.product,
-      quantity: req.quantity,
-      disclosed_quantity: 0,
-      price: req.price,
-      trigger_price: req.triggerPrice,
-      average_price: 0,
-      filled_quantity: 0,
-      pending_quantity: req.quantity,
-      cancelled_quantity: 0,
-      market_protection: req.marketProtection,
-      meta: {},
-      tag: req.tag,
-      tags: req.tag ? [req.tag] : [],
-      guid: `paper-${orderId}`,
-    };
+    const base = this.newOrder(orderId, now, req);
     const state: OrderState = { history: [], limit: 0 };
     this.orders.set(orderId, state);
     this.record(state, base);
@@ -208,6 +223,7 @@ export class MatchingEngine {
   }
 
   modify(orderId: string, params: Params): string {
+    this.settleExpiries();
     const state = this.get(orderId);
     const o = current(state);
     if (!isLive(o)) throw orderError(`Order cannot be modified as it is ${o.status}.`);
@@ -216,6 +232,7 @@ export class MatchingEngine {
       throw inputError(`Quantity must exceed the filled quantity ${o.filled_quantity}.`);
     }
     const instrument = this.instrumentOf(o);
+    refuseOverFreeze(instrument, next.quantity, istDateOf(this.o.now()));
     const problem =
       contractViolation(instrument, next) ??
       this.marginShortfall(
@@ -254,12 +271,109 @@ export class MatchingEngine {
 
   /** Called on every tick: trigger stops and fill whatever the market now crosses. */
   match(): void {
+    this.settleExpiries();
     for (const state of this.orders.values()) {
       if (isLive(current(state))) this.tryFill(state);
     }
   }
 
   // ---- internals -----------------------------------------------------------
+
+  private book() {
+    const today = istDateOf(this.o.now());
+    return positionsOf(this.trades, today, (token) => this.o.market.quote(token)?.ltp ?? 0);
+  }
+
+  private newOrder(orderId: string, at: number, req: PlaceRequest): KiteOrder {
+    return {
+      account_id: this.o.userId,
+      placed_by: this.o.userId,
+      order_id: orderId,
+      exchange_order_id: null,
+      parent_order_id: null,
+      status: 'PUT ORDER REQ RECEIVED',
+      status_message: null,
+      status_message_raw: null,
+      order_timestamp: istTimestamp(at),
+      exchange_update_timestamp: null,
+      exchange_timestamp: null,
+      variety: 'regular',
+      modified: false,
+      exchange: 'NFO',
+      tradingsymbol: req.instrument.tradingsymbol,
+      instrument_token: req.instrument.token,
+      order_type: req.orderType,
+      transaction_type: req.transactionType,
+      validity: req.validity,
+      validity_ttl: 0,
+      product: req.product,
+      quantity: req.quantity,
+      disclosed_quantity: 0,
+      price: req.price,
+      trigger_price: req.triggerPrice,
+      average_price: 0,
+      filled_quantity: 0,
+      pending_quantity: req.quantity,
+      cancelled_quantity: 0,
+      market_protection: req.marketProtection,
+      meta: {},
+      tag: req.tag,
+      tags: req.tag ? [req.tag] : [],
+      guid: `paper-${orderId}`,
+    };
+  }
+
+  /** The settlement's trade, then its order, complete from the start: no one placed it. */
+  private bookSettlement(s: Settlement): void {
+    const orderId = this.nextOrderId(s.at);
+    const message = settlementMessage(s);
+    const order: KiteOrder = {
+      ...this.newOrder(orderId, s.at, {
+        instrument: s.instrument,
+        transactionType: s.side,
+        product: s.product,
+        orderType: 'MARKET',
+        quantity: s.quantity,
+        price: 0,
+        triggerPrice: 0,
+        validity: 'DAY',
+        marketProtection: 0,
+        tag: EXPIRY_TAG,
+      }),
+      exchange_order_id: `1${orderId}`,
+      status: 'COMPLETE',
+      status_message: message,
+      status_message_raw: message,
+      exchange_timestamp: istTimestamp(s.at),
+      average_price: s.price,
+      filled_quantity: s.quantity,
+      pending_quantity: 0,
+    };
+    this.addTrade(order, s.quantity, s.price, s.at);
+    const state: OrderState = { history: [], limit: 0 };
+    this.orders.set(orderId, state);
+    this.record(state, order);
+  }
+
+  private addTrade(o: KiteOrder, quantity: number, price: number, at: number): void {
+    const trade: KiteTrade = {
+      trade_id: String(10_000_000 + ++this.tradeSeq),
+      order_id: o.order_id,
+      exchange: 'NFO',
+      tradingsymbol: o.tradingsymbol,
+      instrument_token: o.instrument_token,
+      product: o.product,
+      average_price: price,
+      quantity,
+      exchange_order_id: o.exchange_order_id ?? '',
+      transaction_type: o.transaction_type,
+      fill_timestamp: istTimestamp(at),
+      order_timestamp: o.order_timestamp,
+      exchange_timestamp: istTimestamp(at),
+    };
+    this.trades.push(trade);
+    this.o.persist({ k: 'trade', trade });
+  }
 
   private get(orderId: string): OrderState {
     const state = this.orders.get(orderId);
@@ -313,7 +427,7 @@ export class MatchingEngine {
           : protectionPrice('BUY', ref, t.marketProtection ?? -1);
       required = unit * t.quantity - alreadyHeld;
     } else {
-      const long = this.positions().net.find(
+      const long = this.book().net.find(
         (p) => p.instrument_token === instrument.token && p.product === product,
       );
       const uncovered = Math.max(0, t.quantity - Math.max(0, long?.quantity ?? 0));
@@ -382,23 +496,7 @@ export class MatchingEngine {
     if (!crosses) return;
     const qty = this.fillQuantity(o);
     const now = this.o.now();
-    const trade: KiteTrade = {
-      trade_id: String(10_000_000 + ++this.tradeSeq),
-      order_id: o.order_id,
-      exchange: 'NFO',
-      tradingsymbol: o.tradingsymbol,
-      instrument_token: o.instrument_token,
-      product: o.product,
-      average_price: price,
-      quantity: qty,
-      exchange_order_id: o.exchange_order_id ?? '',
-      transaction_type: o.transaction_type,
-      fill_timestamp: istTimestamp(now),
-      order_timestamp: o.order_timestamp,
-      exchange_timestamp: istTimestamp(now),
-    };
-    this.trades.push(trade);
-    this.o.persist({ k: 'trade', trade });
+    this.addTrade(o, qty, price, now);
     this.o.market.recordTrade(o.instrument_token, qty);
     const filled = o.filled_quantity + qty;
     const averagePrice =
@@ -415,7 +513,7 @@ export class MatchingEngine {
   /** With partial fills on, the first fill takes that share (whole lots) and the rest comes later. */
   private fillQuantity(o: KiteOrder): number {
     if (this.o.partialFillRatio <= 0 || o.filled_quantity > 0) return o.pending_quantity;
-    const lot = UNDERLYING_SPECS[this.instrumentOf(o).underlying].lotSize;
+    const lot = this.instrumentOf(o).lotSize;
     const part = Math.floor((o.quantity * this.o.partialFillRatio) / lot) * lot;
     return part > 0 && part < o.pending_quantity ? part : o.pending_quantity;
   }

@@ -144,11 +144,11 @@ export interface MarginUse {
 export const availableMargin = (m: MarginUse): number =>
   m.capital - m.premiumPaid - m.blocked - m.span;
 
-/** Kite's /user/margins/equity object. */
-export function equityMargins(m: MarginUse) {
+/** One segment of Kite's /user/margins, every field Kite's has. */
+function segmentMargins(m: MarginUse, enabled: boolean) {
   const net = round2(availableMargin(m));
   return {
-    enabled: true,
+    enabled,
     net,
     available: {
       adhoc_margin: 0,
@@ -174,3 +174,11 @@ export function equityMargins(m: MarginUse) {
     },
   };
 }
+
+/** Kite's /user/margins/equity object. */
+export const equityMargins = (m: MarginUse) => segmentMargins(m, true);
+
+const NOTHING: MarginUse = { capital: 0, premiumPaid: 0, blocked: 0, span: 0, realised: 0 };
+
+/** Kite's commodity segment in the same shape: the paper account has no MCX funds, so it is off. */
+export const commodityMargins = () => segmentMargins(NOTHING, false);

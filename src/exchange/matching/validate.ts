@@ -1,4 +1,4 @@
-import { UNDERLYING_SPECS } from '../../domain/instruments';
+import { freezeQtyOn } from '../../domain/market-facts';
 import { isTickMultiple } from '../../domain/money';
 import { inputError } from '../errors';
 import { isOption, type Instrument } from '../market/instrument';
@@ -150,21 +150,36 @@ export function parseModifyTerms(
   return terms;
 }
 
+/**
+ * NSE's freeze limit on `date` (IST). Kite refuses a larger order before it
+ * reaches the exchange: the call fails and the order book never shows it
+ * (Zerodha support, "Why is the rejected order not displayed in the order
+ * book?"), with the wording its order window shows (TradingQ&A 2024: "The
+ * order quantity 6300 (21 lots) is higher than the maximum quantity of 6000
+ * (20 lots) allowed by the exchanges. Please reduce the order quantity or use
+ * iceberg orders."). The limit's lots are the whole lots it allows.
+ */
+export function refuseOverFreeze(instrument: Instrument, quantity: number, date: string): void {
+  const limit = freezeQtyOn(instrument.underlying, date);
+  if (quantity <= limit) return;
+  const lots = (q: number) => Math.floor(q / instrument.lotSize);
+  throw inputError(
+    `The order quantity ${quantity} (${lots(quantity)} lots) is higher than the maximum quantity of ${limit} (${lots(limit)} lots) allowed by the exchanges. Please reduce the order quantity or use iceberg orders.`,
+  );
+}
+
 /** The exchange's own checks: failures become REJECTED orders, as Kite's RMS does. */
 export function contractViolation(instrument: Instrument, t: OrderTerms): string | null {
-  const spec = UNDERLYING_SPECS[instrument.underlying];
-  if (t.quantity % spec.lotSize !== 0) {
-    return `Quantity ${t.quantity} is not a multiple of the lot size ${spec.lotSize}.`;
-  }
-  if (t.quantity > spec.freezeQty) {
-    return `Quantity ${t.quantity} exceeds the freeze limit of ${spec.freezeQty}; split the order.`;
+  const { lotSize, tickSize } = instrument;
+  if (t.quantity % lotSize !== 0) {
+    return `Quantity ${t.quantity} is not a multiple of the lot size ${lotSize}.`;
   }
   for (const [name, value] of [
     ['Price', t.price],
     ['Trigger price', t.triggerPrice],
   ] as const) {
-    if (value > 0 && !isTickMultiple(value, spec.tickSize)) {
-      return `${name} ${value} is not a multiple of the tick size ${spec.tickSize}.`;
+    if (value > 0 && !isTickMultiple(value, tickSize)) {
+      return `${name} ${value} is not a multiple of the tick size ${tickSize}.`;
     }
   }
   return null;

@@ -5,7 +5,9 @@ import type { FaultState } from '../faults';
 import { instrumentsCsv } from '../instruments-dump';
 import type { Market } from '../market/market';
 import type { MatchingEngine } from '../matching/engine';
+import { commodityMargins } from '../matching/portfolio';
 import type { RateLimiter } from '../rate-limit';
+import { virtualContractNote } from './charges';
 import { historicalCandles } from './historical';
 import { asKiteError, paramsOf, readBody, sendCsv, sendData, sendError } from './http';
 import { quotesFor } from './quotes';
@@ -31,7 +33,7 @@ interface Route {
   path: RegExp;
   /** Order writes count against ordersPerSecond too. */
   orderWrite?: 'place' | 'modify' | 'cancel';
-  handle(ctx: ApiContext, m: string[], p: Params, url: URL): unknown;
+  handle(ctx: ApiContext, m: string[], p: Params, url: URL, body: string): unknown;
 }
 
 const variety = (v: string) => {
@@ -109,9 +111,16 @@ const ROUTES: Route[] = [
   {
     method: 'GET',
     path: /^\/user\/margins$/,
-    handle: (c) => ({ equity: c.engine.margins(), commodity: { enabled: false, net: 0 } }),
+    handle: (c) => ({ equity: c.engine.margins(), commodity: commodityMargins() }),
   },
   { method: 'GET', path: /^\/user\/margins\/equity$/, handle: (c) => c.engine.margins() },
+  { method: 'GET', path: /^\/user\/margins\/commodity$/, handle: () => commodityMargins() },
+  // JSON, unlike the form-encoded order calls: kiteconnect's getvirtualContractNote posts the array.
+  {
+    method: 'POST',
+    path: /^\/charges\/orders$/,
+    handle: (c, _m, _p, _u, b) => virtualContractNote(c, b),
+  },
   {
     method: 'GET',
     path: /^\/user\/profile$/,
@@ -156,7 +165,8 @@ export async function handleApi(
     if (failure === 500)
       throw new KiteError('GeneralException', 'Internal server error (injected)', 500);
     if (ctx.faults.latencyMs > 0) await sleep(ctx.faults.latencyMs);
-    const result = route.handle(ctx, route.path.exec(url.pathname) ?? [], paramsOf(url, body), url);
+    const match = route.path.exec(url.pathname) ?? [];
+    const result = route.handle(ctx, match, paramsOf(url, body), url, body);
     if (route.orderWrite === 'place' && ctx.faults.orderAckDelayMs > 0)
       await sleep(ctx.faults.orderAckDelayMs);
     // The ambiguous case: the order is recorded, the client never hears back.

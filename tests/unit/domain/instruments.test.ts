@@ -23,20 +23,6 @@ describe('instruments table', () => {
     expect(indexTokenOf('NIFTY')).toBe(256265);
   });
 
-  it("gives the paper exchange the table's latest lot, freeze limit and weeklies until it reads them by date", () => {
-    expect(UNDERLYING_SPECS.NIFTY).toMatchObject({
-      lotSize: 65,
-      freezeQty: 1800,
-      hasWeeklies: true,
-    });
-    expect(UNDERLYING_SPECS.BANKNIFTY).toMatchObject({
-      lotSize: 30,
-      freezeQty: 600,
-      hasWeeklies: false,
-    });
-    expect(UNDERLYING_SPECS.FINNIFTY).toMatchObject({ lotSize: 60, hasWeeklies: false });
-  });
-
   it('derives distinct, stable NFO tokens below 2^31 for every listed contract', () => {
     const tokens = new Set<number>();
     let count = 0;

@@ -7,7 +7,6 @@ import {
   holidayCoverage,
   holidaysOf,
   inForce,
-  latestFactsOf,
   LOT_SIZES,
   lotSizeOf,
   MARKET_FACTS,
@@ -318,11 +317,5 @@ describe('the table', () => {
     for (const [, rows] of families)
       for (const row of rows) expect(row.source.title.length).toBeGreaterThan(10);
     for (const year of MARKET_FACTS.holidays) expect(year.source.title.length).toBeGreaterThan(10);
-  });
-
-  it("gives code without a date the latest of each fact: today's NSE", () => {
-    expect(latestFactsOf('NIFTY')).toEqual({ lotSize: 65, freezeQty: 1800, hasWeeklies: true });
-    expect(latestFactsOf('BANKNIFTY')).toEqual({ lotSize: 30, freezeQty: 600, hasWeeklies: false });
-    expect(latestFactsOf('FINNIFTY')).toEqual({ lotSize: 60, freezeQty: 1800, hasWeeklies: false });
   });
 });
