@@ -32,23 +32,56 @@ const REDACT_PATHS = [
   '*.botToken',
   '*.password',
   '*.pass',
+  // The Kite login: the app's secret, the one-time request token and what a session hands back.
+  'apiSecret',
+  'api_secret',
+  'requestToken',
+  'request_token',
+  'checksum',
+  'refresh_token',
+  'public_token',
+  'enctoken',
+  '*.apiSecret',
+  '*.api_secret',
+  '*.requestToken',
+  '*.request_token',
+  '*.checksum',
+  '*.refresh_token',
+  '*.public_token',
+  '*.enctoken',
 ];
 const CENSOR = '[redacted]';
 
+/** Shorter values are not scrubbed: they would censor ordinary words (secretValues applies the same floor). */
+const MIN_SECRET_LENGTH = 6;
+
+/** Secrets learnt after start-up, such as a renewed access token; every scrubber in the process hides them. */
+const learnt = new Set<string>();
+
+export function registerSecret(value: string): void {
+  if (value.length >= MIN_SECRET_LENGTH) learnt.add(value);
+}
+
 /** Replaces every occurrence of a known secret value, whatever key or string it hides in. */
 export function scrubber(secrets: readonly string[]): <T>(value: T) => T {
-  const live = secrets.filter((s) => s.length > 0);
-  const scrubString = (s: string) =>
-    live.reduce((acc, secret) => acc.split(secret).join(CENSOR), s);
-  const walk = (value: unknown, depth: number): unknown => {
-    if (typeof value === 'string') return scrubString(value);
+  const given = secrets.filter((s) => s.length > 0);
+  const walk = (value: unknown, live: readonly string[], depth: number): unknown => {
+    if (typeof value === 'string')
+      return live.reduce((acc, secret) => acc.split(secret).join(CENSOR), value);
     if (depth > 8 || value === null || typeof value !== 'object') return value;
-    if (Array.isArray(value)) return value.map((v) => walk(v, depth + 1));
+    if (Array.isArray(value)) return value.map((v) => walk(v, live, depth + 1));
     if (value instanceof Error)
-      return walk({ type: value.name, message: value.message, stack: value.stack }, depth + 1);
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v, depth + 1)]));
+      return walk(
+        { type: value.name, message: value.message, stack: value.stack },
+        live,
+        depth + 1,
+      );
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v, live, depth + 1)]));
   };
-  return <T>(value: T) => (live.length === 0 ? value : (walk(value, 0) as T));
+  return <T>(value: T) => {
+    const live = learnt.size === 0 ? given : [...given, ...learnt];
+    return live.length === 0 ? value : (walk(value, live, 0) as T);
+  };
 }
 
 export interface LoggerOptions {

@@ -164,6 +164,11 @@ const configShape = z.strictObject({
       .string({ error: TAG_SALT_RULE })
       .regex(/^[A-Za-z0-9_.:/-]{1,32}$/, TAG_SALT_RULE)
       .optional(),
+    /**
+     * Where `npx trade login` stores the access token (0600) and the worker
+     * watches for a renewed one. Unset: KITE_ACCESS_TOKEN only.
+     */
+    tokenFile: text().optional(),
   }),
   exchange: z.strictObject({
     host: text(),
@@ -181,6 +186,10 @@ const configShape = z.strictObject({
     ordersPerSecond: posInt(),
     requestsPerSecond: posInt(),
     control: z.strictObject({ enabled: flag() }),
+    /** When (IST) the paper exchange ends the sessions it issued; unset, Kite's 06:00. */
+    tokenExpiry: hhmm().optional(),
+    /** Where its login page sends the browser with the request_token, as Kite does to an app's redirect URL. */
+    loginRedirectUrl: url().optional(),
   }),
   session: z.strictObject({
     calendar: z.enum(['always-open', 'ist-hours'], { error: 'expected always-open or ist-hours' }),

@@ -61,4 +61,9 @@ export class ExchangeControl {
   async dropTickerConnections(): Promise<void> {
     await this.call('POST', '/ticker/drop');
   }
+
+  /** Ends every session the exchange issued, as its expiry would (the static token too if asked). */
+  async expireSessions(options: { includeStatic?: boolean } = {}): Promise<number> {
+    return (await this.call<{ ended: number }>('POST', '/sessions/expire', options)).ended;
+  }
 }

@@ -4,6 +4,7 @@ import { underlyingSchema } from '../config/schema';
 import { inputError, KiteError } from './errors';
 import type { Faults, FaultState } from './faults';
 import type { Market } from './market/market';
+import type { SessionBook } from './session/session-book';
 import { asKiteError, readBody, sendData, sendError } from './rest/http';
 import type { TickerServer } from './ticker/server';
 
@@ -11,6 +12,7 @@ export interface ControlContext {
   market: Market;
   faults: FaultState;
   ticker: TickerServer;
+  sessions: Pick<SessionBook, 'expireAll'>;
   /** Re-run matching and push ticks after a forced price change, so a pinned price acts at once. */
   onPriceChange: () => void;
 }
@@ -59,6 +61,8 @@ const BODIES = {
   'DELETE /faults': none,
   'POST /ticks': z.strictObject({ paused: z.boolean() }),
   'POST /ticker/drop': none,
+  // As if 06:00 IST had come for every issued session; the static token only when asked.
+  'POST /sessions/expire': z.strictObject({ includeStatic: z.boolean().optional() }),
 } as const;
 
 type Route = keyof typeof BODIES;
@@ -161,6 +165,10 @@ export class Control {
         parseBody(route, body);
         ticker.dropAll();
         return {};
+      case 'POST /sessions/expire':
+        return {
+          ended: this.ctx.sessions.expireAll(parseBody(route, body).includeStatic ?? false),
+        };
     }
   }
 

@@ -15,13 +15,19 @@ import type { KiteOrder } from './matching/order-types';
 import { RateLimiter } from './rate-limit';
 import { sendError } from './rest/http';
 import { handleApi } from './rest/routes';
+import { handleSession, isSessionPath } from './rest/session-routes';
+import { SessionBook } from './session/session-book';
 import { Journal } from './store/journal';
 import { TickerServer } from './ticker/server';
 
 export interface ExchangeOptions extends Omit<Config['exchange'], 'port'> {
   port: number;
-  /** Defaults to KITE_API_KEY / KITE_ACCESS_TOKEN, else the well-known paper credentials. */
-  credentials?: { apiKey: string; accessToken: string };
+  /**
+   * Defaults to KITE_API_KEY / KITE_ACCESS_TOKEN / KITE_API_SECRET, else the
+   * well-known paper credentials. The access token is the static one, valid
+   * until invalidated; the secret checks login checksums.
+   */
+  credentials?: { apiKey: string; accessToken: string; apiSecret?: string };
   /** Clock for the market and the session; tests pin it for determinism. */
   now?: () => number;
 }
@@ -52,6 +58,7 @@ export function defaultCredentials(env: NodeJS.ProcessEnv = process.env) {
   return {
     apiKey: env.KITE_API_KEY ?? PAPER_CREDENTIALS.apiKey,
     accessToken: env.KITE_ACCESS_TOKEN ?? PAPER_CREDENTIALS.accessToken,
+    apiSecret: env.KITE_API_SECRET ?? PAPER_CREDENTIALS.apiSecret,
   };
 }
 
@@ -71,7 +78,15 @@ export async function startExchange(options: ExchangeOptions): Promise<RunningEx
   });
   const faults = new FaultState();
   const events = new EventEmitter<ExchangeEvents>();
-  const ticker = new TickerServer(market, credentials);
+  const sessions = SessionBook.in(options.dataDir, {
+    apiKey: credentials.apiKey,
+    apiSecret: credentials.apiSecret ?? PAPER_CREDENTIALS.apiSecret,
+    staticToken: credentials.accessToken,
+    userId: USER_ID,
+    now,
+    tokenExpiry: options.tokenExpiry,
+  });
+  const ticker = new TickerServer(market, (apiKey, token) => sessions.accepts(apiKey, token));
   const { journal, events: journalled } = Journal.open<EngineEvent>(
     path.join(options.dataDir, 'journal.jsonl'),
   );
@@ -104,14 +119,14 @@ export async function startExchange(options: ExchangeOptions): Promise<RunningEx
     }
     events.emit('ticks', ltps);
   };
-  const control = new Control({ market, faults, ticker, onPriceChange });
+  const control = new Control({ market, faults, ticker, sessions, onPriceChange });
   const api = {
     engine,
     market,
     faults,
     seed: options.seed,
     now,
-    credentials,
+    sessions,
     userId: USER_ID,
     // Rate limits measure real elapsed time, whatever day the market clock says it is.
     requestLimiter: new RateLimiter(options.requestsPerSecond, Date.now),
@@ -120,6 +135,13 @@ export async function startExchange(options: ExchangeOptions): Promise<RunningEx
 
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://exchange');
+    if (isSessionPath(url.pathname))
+      return void handleSession(
+        { sessions, loginRedirectUrl: options.loginRedirectUrl },
+        req,
+        res,
+        url,
+      );
     if (!url.pathname.startsWith('/_control')) return void handleApi(api, req, res, url);
     if (options.control.enabled) return void control.handle(req, res, url);
     sendError(res, new KiteError('GeneralException', 'Route not found', 404));
@@ -154,6 +176,7 @@ export async function startExchange(options: ExchangeOptions): Promise<RunningEx
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       journal.close();
+      sessions.close();
       tape.close();
       events.removeAllListeners();
     },

@@ -9,7 +9,7 @@ async function main(): Promise<void> {
   const log = createLogger({
     name: 'exchange',
     level: config.log.level,
-    secrets: [credentials.apiKey, credentials.accessToken],
+    secrets: [credentials.apiKey, credentials.accessToken, credentials.apiSecret],
   });
   const exchange = await startExchange({ ...config.exchange, credentials });
   log.info(

@@ -5,7 +5,10 @@ import { createTradingWorker } from './trading-worker';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const secrets = loadSecrets(config.broker.mode);
+  // A token file from `npx trade login` may stand in for KITE_ACCESS_TOKEN; the worker looks for it.
+  const secrets = loadSecrets(config.broker.mode, process.env, {
+    accessTokenOptional: config.broker.tokenFile !== undefined,
+  });
   const logger = createLogger({
     name: 'worker',
     level: config.log.level,

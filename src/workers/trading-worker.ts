@@ -10,14 +10,17 @@ import { TickCandles } from '../adapters/kite/tick-candles';
 import { FeedWatchdog } from '../adapters/kite/feed-watchdog';
 import { TickHub } from '../adapters/kite/tick-hub';
 import { createTicker } from '../adapters/kite/ticker';
+import { createNotifier } from '../adapters/notify/notifier';
 import type { Config, Secrets } from '../config';
 import { istDateOf } from '../domain/calendar';
 import { indexTokenOf } from '../domain/instruments';
 import { isSessionOpen } from '../domain/session';
 import type { Logger } from '../log';
+import type { BrokerSession } from './broker-session';
 import { MarkReporter } from './mark-reporter';
 import { reportMarketFacts } from './market-facts-notices';
 import { missingSearchAttributes } from './search-attribute-check';
+import { openBrokerSession, startTokenLifecycle } from './token-lifecycle';
 
 /** How often open P&L reaches the account books: the breaker sees a loss within this. */
 const MARK_INTERVAL_MS = 3_000;
@@ -53,6 +56,8 @@ export interface TradingWorker {
   /** The worker's own Temporal client, for the processes it keeps running (the reconciler). */
   client: Client;
   hub: TickHub;
+  /** The Kite session in use: its token's state and expiry, renewed in place by `trade login`. */
+  session: BrokerSession;
   feedWatchdog: FeedWatchdog;
   run(): Promise<void>;
   shutdown(): Promise<void>;
@@ -66,11 +71,14 @@ export async function createTradingWorker({
   workflowBundle,
   tuning,
 }: TradingWorkerOptions): Promise<TradingWorker> {
-  const credentials = { apiKey: secrets.kiteApiKey, accessToken: secrets.kiteAccessToken };
+  const notifier = createNotifier({ config, secrets, logger });
+  const session = openBrokerSession(config, secrets, logger);
+  const credentials = { apiKey: secrets.kiteApiKey, accessToken: session.token.accessToken };
   const broker = createKiteBroker({
     restUrl: config.broker.restUrl,
     timeoutMs: 7_000,
     ...credentials,
+    onTokenVerdict: (verdict) => session.judged(verdict),
   });
   const ticker = createTicker({ url: config.broker.tickerUrl, ...credentials });
   const hub = new TickHub(ticker, { logger, maxJumpPct: config.feed.maxTickJumpPct });
@@ -122,7 +130,16 @@ export async function createTradingWorker({
   });
   let running: Promise<void> | undefined;
   feedWatchdog.start();
+  const tokenLifecycle = startTokenLifecycle({
+    config,
+    secrets,
+    session,
+    holders: [broker, ticker],
+    notifier,
+    logger,
+  });
   const release = async () => {
+    tokenLifecycle.stop();
     feedWatchdog.stop();
     marks.stop();
     hub.close();
@@ -133,6 +150,7 @@ export async function createTradingWorker({
     worker,
     client,
     hub,
+    session,
     feedWatchdog,
     run: async () => {
       running = worker.run();

@@ -3,8 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { KiteConnect } from 'kiteconnect';
-import pino from 'pino';
-import { loadConfig, PAPER_CREDENTIALS, type Config } from '../../src/config';
+import pino, { type Logger } from 'pino';
+import { loadConfig, PAPER_CREDENTIALS, type Config, type Secrets } from '../../src/config';
 import { istDateOf } from '../../src/domain/calendar';
 import { ExchangeControl } from '../../src/exchange/control-client';
 import { startExchange, type ExchangeOptions, type RunningExchange } from '../../src/exchange';
@@ -38,7 +38,13 @@ export interface PaperStackOptions {
   /** False: no worker in this process; the test brings its own on `config.temporal.taskQueue`. */
   inProcessWorker?: boolean;
   /** What the exchange accepts and the stack's own clients use; the paper defaults otherwise. */
-  credentials?: { apiKey: string; accessToken: string };
+  credentials?: { apiKey: string; accessToken: string; apiSecret?: string };
+  /** The exchange's login settings (where its login page redirects, when its sessions end). */
+  exchange?: Pick<ExchangeOptions, 'loginRedirectUrl' | 'tokenExpiry'>;
+  /** Secrets for the in-process worker beyond the Kite pair, e.g. an alert channel's token. */
+  secrets?: Partial<Secrets>;
+  /** The in-process worker's logger; warnings to stdout otherwise. */
+  logger?: Logger;
 }
 
 /**
@@ -59,6 +65,7 @@ export async function startPaperStack(options: PaperStackOptions = {}): Promise<
     ordersPerSecond: 1000,
     control: { enabled: true },
     credentials,
+    ...options.exchange,
   };
   let exchange = await startExchange({ ...exchangeOptions, port: 0 });
   let config: Config = {
@@ -81,8 +88,9 @@ export async function startPaperStack(options: PaperStackOptions = {}): Promise<
             kiteApiKey: credentials.apiKey,
             kiteAccessToken: credentials.accessToken,
             webhookSecret: undefined,
+            ...options.secrets,
           },
-          logger: pino({ level: 'warn' }),
+          logger: options.logger ?? pino({ level: 'warn' }),
           workflowBundle: { codePath: process.env.TEMPORAL_TEST_BUNDLE! },
         });
   const running = worker?.run();

@@ -1,7 +1,7 @@
 import { KiteConnect, type Connect } from 'kiteconnect';
 import { istDateOf } from '../../domain/calendar';
-import { scrubber } from '../../log';
-import { BrokerRejection, toBrokerError } from './errors';
+import { registerSecret, scrubber } from '../../log';
+import { BrokerAuthError, BrokerRejection, toBrokerError } from './errors';
 import {
   parseContractNote,
   toKiteContractNoteParams,
@@ -35,6 +35,25 @@ export interface KiteBrokerOptions {
   timeoutMs: number;
   /** Injected so the per-day instruments cache can be tested without waiting for midnight. */
   now?: () => number;
+  /**
+   * Hears the broker's verdict on the access token of every call it
+   * answered: refused (TokenException) or accepted. `token` is the one the
+   * call carried, so a verdict on a token since replaced can be told apart.
+   */
+  onTokenVerdict?: (verdict: TokenVerdict) => void;
+}
+
+export interface TokenVerdict {
+  operation: string;
+  accepted: boolean;
+  token: string;
+  /** Epoch ms the call was sent. */
+  sentAt: number;
+}
+
+/** The broker with its access token replaceable in place, for a renewed login. */
+export interface RenewableKiteBroker extends KiteBroker {
+  setAccessToken(accessToken: string): void;
 }
 
 export interface KiteBroker {
@@ -68,8 +87,9 @@ export interface KiteBroker {
 
 type Raw = Record<string, unknown>;
 
-export function createKiteBroker(options: KiteBrokerOptions): KiteBroker {
-  const { restUrl, apiKey, accessToken, timeoutMs, now = Date.now } = options;
+export function createKiteBroker(options: KiteBrokerOptions): RenewableKiteBroker {
+  const { restUrl, apiKey, timeoutMs, now = Date.now, onTokenVerdict } = options;
+  let accessToken = options.accessToken;
   const kite: Connect = new KiteConnect({
     api_key: apiKey,
     access_token: accessToken,
@@ -78,10 +98,17 @@ export function createKiteBroker(options: KiteBrokerOptions): KiteBroker {
   });
   const scrub = scrubber([apiKey, accessToken]);
   const call = async <T>(operation: string, fn: () => Promise<T>): Promise<T> => {
+    const token = accessToken;
+    const sentAt = Date.now();
     try {
-      return await fn();
+      const result = await fn();
+      onTokenVerdict?.({ operation, accepted: true, token, sentAt });
+      return result;
     } catch (err) {
-      throw toBrokerError(operation, err, scrub);
+      const failure = toBrokerError(operation, err, scrub);
+      if (failure instanceof BrokerAuthError)
+        onTokenVerdict?.({ operation, accepted: false, token, sentAt });
+      throw failure;
     }
   };
   const instrumentCache = new Map<
@@ -95,6 +122,12 @@ export function createKiteBroker(options: KiteBrokerOptions): KiteBroker {
   };
 
   return {
+    setAccessToken(next) {
+      registerSecret(next);
+      accessToken = next;
+      kite.setAccessToken(next);
+    },
+
     async placeOrder(p) {
       const params = {
         exchange: p.exchange,

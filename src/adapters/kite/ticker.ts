@@ -47,6 +47,11 @@ export interface TickerClient {
   close(): void;
 }
 
+export interface RenewableTicker extends TickerClient {
+  /** Reconnects at once with the new token (a renewed login); subscriptions carry over. */
+  setAccessToken(accessToken: string): void;
+}
+
 const INDICES_SEGMENT = 9;
 const CDS_SEGMENT = 3;
 
@@ -78,7 +83,7 @@ export function decodeTicks(buf: Buffer, receivedAt: number): Tick[] {
   return ticks;
 }
 
-class KiteTickerClient extends EventEmitter implements TickerClient {
+class KiteTickerClient extends EventEmitter implements RenewableTicker {
   private socket: WebSocket | null = null;
   private readonly modes = new Map<number, TickMode>();
   private attempts = 0;
@@ -86,10 +91,12 @@ class KiteTickerClient extends EventEmitter implements TickerClient {
   private lastMessage = 0;
   private retryTimer: NodeJS.Timeout | undefined;
   private readonly watchdog: NodeJS.Timeout;
+  private accessToken: string;
   connected = false;
 
   constructor(private readonly options: TickerOptions) {
     super();
+    this.accessToken = options.accessToken;
     const timeout = options.readTimeoutMs ?? 5000;
     this.watchdog = setInterval(
       () => {
@@ -111,6 +118,22 @@ class KiteTickerClient extends EventEmitter implements TickerClient {
     this.send({ a: 'unsubscribe', v: tokens });
   }
 
+  setAccessToken(accessToken: string): void {
+    if (accessToken === this.accessToken || this.closed) return;
+    this.accessToken = accessToken;
+    clearTimeout(this.retryTimer);
+    this.attempts = 0;
+    // Detached first, so its close event schedules no second reconnect.
+    const old = this.socket;
+    this.socket = null;
+    if (this.connected) {
+      this.connected = false;
+      this.emit('disconnect');
+    }
+    old?.terminate();
+    this.connect();
+  }
+
   close(): void {
     this.closed = true;
     clearTimeout(this.retryTimer);
@@ -121,7 +144,7 @@ class KiteTickerClient extends EventEmitter implements TickerClient {
   private connect(): void {
     const url = new URL(this.options.url);
     url.searchParams.set('api_key', this.options.apiKey);
-    url.searchParams.set('access_token', this.options.accessToken);
+    url.searchParams.set('access_token', this.accessToken);
     const ws = new WebSocket(url, { headers: { 'X-Kite-Version': '3' } });
     this.socket = ws;
     ws.on('open', () => {
@@ -182,6 +205,6 @@ class KiteTickerClient extends EventEmitter implements TickerClient {
   }
 }
 
-export function createTicker(options: TickerOptions): TickerClient {
+export function createTicker(options: TickerOptions): RenewableTicker {
   return new KiteTickerClient(options);
 }

@@ -7,6 +7,7 @@ import type { Market } from '../market/market';
 import type { MatchingEngine } from '../matching/engine';
 import { commodityMargins } from '../matching/portfolio';
 import type { RateLimiter } from '../rate-limit';
+import { paperProfile, type SessionBook } from '../session/session-book';
 import { virtualContractNote } from './charges';
 import { historicalCandles } from './historical';
 import { asKiteError, paramsOf, readBody, sendCsv, sendData, sendError } from './http';
@@ -18,7 +19,7 @@ export interface ApiContext {
   faults: FaultState;
   seed: number;
   now: () => number;
-  credentials: { apiKey: string; accessToken: string };
+  sessions: Pick<SessionBook, 'accepts'>;
   userId: string;
   requestLimiter: RateLimiter;
   orderLimiter: RateLimiter;
@@ -124,20 +125,14 @@ const ROUTES: Route[] = [
   {
     method: 'GET',
     path: /^\/user\/profile$/,
-    handle: (c) => ({
-      user_id: c.userId,
-      user_name: 'Paper Trader',
-      broker: 'ZERODHA',
-      exchanges: ['NSE', 'NFO'],
-      products: ['MIS', 'NRML'],
-      order_types: ['MARKET', 'LIMIT', 'SL', 'SL-M'],
-    }),
+    handle: (c) => paperProfile(c.userId),
   },
 ];
 
+/** `Authorization: token api_key:access_token`, judged by the session book (expired and invalidated tokens fail). */
 function authorise(ctx: ApiContext, req: IncomingMessage): void {
-  const expected = `token ${ctx.credentials.apiKey}:${ctx.credentials.accessToken}`;
-  if (req.headers.authorization !== expected) {
+  const pair = /^token ([^:\s]+):(\S+)$/.exec(req.headers.authorization ?? '');
+  if (!pair || !ctx.sessions.accepts(pair[1], pair[2])) {
     throw new KiteError('TokenException', 'Incorrect `api_key` or `access_token`.');
   }
 }

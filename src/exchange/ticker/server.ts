@@ -24,17 +24,20 @@ export class TickerServer {
 
   constructor(
     private readonly market: Market,
-    private readonly credentials: { apiKey: string; accessToken: string },
+    /** Judged at the handshake only, as Kite does: a connection outlives its token's expiry. */
+    private readonly accepts: (apiKey: string, accessToken: string) => boolean,
   ) {
     this.heartbeat = setInterval(() => this.sendAll(HEARTBEAT), 1000);
   }
 
   /** Wired to the HTTP server's 'upgrade'; answers 403 to bad credentials like Kite. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL): void {
-    const ok =
-      url.searchParams.get('api_key') === this.credentials.apiKey &&
-      url.searchParams.get('access_token') === this.credentials.accessToken;
-    if (!ok) {
+    if (
+      !this.accepts(
+        url.searchParams.get('api_key') ?? '',
+        url.searchParams.get('access_token') ?? '',
+      )
+    ) {
       socket.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
       return;
     }
