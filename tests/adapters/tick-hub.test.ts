@@ -45,6 +45,7 @@ describe('TickHub.waitForCross', () => {
       price: 200.05,
       side: 'above',
       at: 42,
+      source: 'ticker',
     });
   });
 
@@ -62,7 +63,8 @@ describe('TickHub.waitForCross', () => {
     const second = hub.waitForCross([{ token: 11, below: 95 }], { signal: never() });
     await expect(second).resolves.toMatchObject({ price: 90, side: 'below' });
     expect(hub.activeWaits).toBe(1);
-    ticker.tick(11, 501);
+    // A move that large is believed once the next prints confirm it.
+    for (let i = 0; i < 3; i++) ticker.tick(11, 501);
     await first;
   });
 
@@ -78,7 +80,7 @@ describe('TickHub.waitForCross', () => {
     expect(settled).not.toHaveBeenCalled();
     ticker.tick(11, 94);
     await expect(fresh).resolves.toMatchObject({ price: 94 });
-    ticker.tick(11, 500);
+    for (let i = 0; i < 3; i++) ticker.tick(11, 500);
     await holder;
   });
 
@@ -202,5 +204,45 @@ describe('TickHub order updates', () => {
     off();
     ticker.emit('order', { order_id: 'A1', status: 'CANCELLED', filled_quantity: 65 });
     expect(seen).toEqual(['A1:OPEN:0', 'A1:COMPLETE:65']);
+  });
+});
+
+describe('TickHub: prints a stop may not fire on, and tokens gone quiet', () => {
+  const clocked = () => {
+    const ticker = new FakeTicker();
+    let now = 1_000_000;
+    const hub = new TickHub(ticker, { heartbeatIntervalMs: 20, maxJumpPct: 50, now: () => now });
+    return { ticker, hub, advance: (ms: number) => (now += ms) };
+  };
+
+  it('never fires on a zero print or an isolated outlier, and counts them', async () => {
+    const { ticker, hub } = clocked();
+    const wait = hub.waitForCross([{ token: 11, below: 60 }], { signal: never() });
+    const settled = jest.fn();
+    wait.then(settled);
+    ticker.tick(11, 100);
+    ticker.tick(11, 0);
+    ticker.tick(11, 20);
+    ticker.tick(11, 100);
+    await new Promise((r) => setImmediate(r));
+    expect(settled).not.toHaveBeenCalled();
+    expect(hub.rejected).toEqual({ invalid: 1, jump: 1 });
+    ticker.tick(11, 59.95);
+    await expect(wait).resolves.toMatchObject({ price: 59.95, source: 'ticker' });
+  });
+
+  it('lists a watched token with no believable print as stale, and a REST price can fire it', async () => {
+    const { ticker, hub, advance } = clocked();
+    const wait = hub.waitForCross([{ token: 11, below: 60 }], { signal: never() });
+    ticker.tick(11, 100);
+    advance(4_000);
+    expect(hub.staleTokens(5_000)).toEqual([]);
+    ticker.tick(11, 0);
+    advance(2_000);
+    // The zero print did not make the feed look alive.
+    expect(hub.staleTokens(5_000)).toEqual([11]);
+    hub.offerPrice(11, 59);
+    await expect(wait).resolves.toMatchObject({ price: 59, source: 'rest' });
+    expect(hub.staleTokens(5_000)).toEqual([]);
   });
 });

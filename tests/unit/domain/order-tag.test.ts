@@ -1,5 +1,11 @@
 import fc from 'fast-check';
-import { ORDER_TAG_PATTERN, orderTag } from '../../../src/domain/order-tag';
+import {
+  isSystemTag,
+  maxAttempt,
+  ORDER_TAG_PATTERN,
+  orderTag,
+  tagPrefix,
+} from '../../../src/domain/order-tag';
 
 describe('orderTag', () => {
   it('is deterministic, at most 20 characters and alphanumeric for any workflow id', () => {
@@ -49,5 +55,37 @@ describe('orderTag', () => {
     ['pos-1', 'EXIT', 0, 36],
   ] as const)('rejects out-of-range input %j/%s/%d/%d', (id, leg, attempt, slice) => {
     expect(() => orderTag(id, leg, attempt, slice)).toThrow(RangeError);
+  });
+});
+
+describe('orderTag scheme 2: salted per deployment, room for decades of exit rounds', () => {
+  const a = { version: 2 as const, salt: 'prod/trader' };
+  const b = { version: 2 as const, salt: 'staging/trader' };
+
+  it('is 20 letters or digits and separates deployments on one Kite account', () => {
+    const tag = orderTag('pos-sig-1', 'EXIT', 2, 1, a);
+    expect(tag).toMatch(ORDER_TAG_PATTERN);
+    expect(tag).toHaveLength(20);
+    expect(orderTag('pos-sig-1', 'EXIT', 2, 1, b)).not.toBe(tag);
+    expect(tagPrefix('pos-sig-1', a)).toBe(tag.slice(0, 13));
+  });
+
+  it('keeps a known value stable across releases', () => {
+    expect(orderTag('pos-sig-1', 'EXIT', 2, 1, a)).toBe(orderTag('pos-sig-1', 'EXIT', 2, 1, a));
+    expect(orderTag('pos-sig-1', 'ENTRY', 0, 0, { version: 2 })).toBe('3um4ymal6t76nE000000');
+  });
+
+  it('counts attempts far past scheme 1, and refuses past its own end', () => {
+    expect(maxAttempt(a)).toBe(36 ** 5 - 1);
+    expect(orderTag('pos-1', 'EXIT', 1296, 0, a)).toMatch(/X000100$/);
+    expect(() => orderTag('pos-1', 'EXIT', 36 ** 5, 0, a)).toThrow(RangeError);
+  });
+
+  it("tells our tags (either scheme) from a stranger's", () => {
+    expect(isSystemTag(orderTag('pos-1', 'EXIT', 3, 2, a))).toBe(true);
+    expect(isSystemTag(orderTag('pos-1', 'ENTRY', 3, 2))).toBe(true);
+    expect(isSystemTag(null)).toBe(false);
+    expect(isSystemTag('manual')).toBe(false);
+    expect(isSystemTag('3um4ymal6t76nX00002')).toBe(false);
   });
 });

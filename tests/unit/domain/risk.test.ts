@@ -4,6 +4,7 @@ import {
   dailyLossBreached,
   decideReservation,
   exposureOf,
+  latchBreaker,
   newAccountState,
   tripKillSwitch,
   type AccountState,
@@ -134,5 +135,46 @@ describe('applyRelease and applyMark', () => {
   it('ignores marks for positions the book does not hold', () => {
     const state = newAccountState(DAY);
     expect(applyMark(state, 'ghost', -100)).toBe(state);
+  });
+});
+
+describe('the breaker latch, the reconciliation gate and adopted positions', () => {
+  it('latches the breaker on the first breach and keeps it when open losses recover', () => {
+    const open = applyMark(reserved(newAccountState(DAY), 'a'), 'a', -15_000);
+    const latched = latchBreaker(open, risk, 1234);
+    expect(latched.breaker).toEqual({ at: 1234, lossPnl: -15_000 });
+    const recovered = applyMark(latched, 'a', 2_000);
+    expect(latchBreaker(recovered, risk, 9999)).toBe(recovered);
+    expect(dailyLossBreached(recovered, risk)).toBe(true);
+    expect(reserve(recovered, 'b')).toMatchObject({ ok: false, reason: 'DAILY_LOSS' });
+  });
+
+  it('leaves the state alone while the loss is under the limit', () => {
+    const open = applyMark(reserved(newAccountState(DAY), 'a'), 'a', -14_999.99);
+    expect(latchBreaker(open, risk, 1)).toBe(open);
+  });
+
+  it('holds new entries while reconciliation has the gate closed', () => {
+    const gated = { ...newAccountState(DAY), entryGate: { reason: 'orphan X +65', at: 1 } };
+    expect(reserve(gated, 'a')).toEqual({
+      ok: false,
+      reason: 'RECONCILIATION',
+      message: 'entries are held by reconciliation: orphan X +65',
+    });
+  });
+
+  it('always books an adopted position (the broker already holds it), and counts it', () => {
+    const killed = tripKillSwitch(
+      reserved(reserved(reserved(newAccountState(DAY), 'a'), 'b'), 'c'),
+      'x',
+      1,
+    );
+    const adopted = decideReservation(
+      killed,
+      { positionId: 'orphan', capital: 5_000, adopted: true },
+      risk,
+    );
+    expect(adopted).toMatchObject({ ok: true, granted: 5_000 });
+    if (adopted.ok) expect(adopted.state.tradesToday).toBe(4);
   });
 });

@@ -85,3 +85,46 @@ describe('parseSignal', () => {
     expect(parseSignalOrThrow(valid).id).toBe(valid.id);
   });
 });
+
+describe('index levels at intake', () => {
+  const at = (direction: 'LONG' | 'SHORT', exits: object, referencePrice?: number) =>
+    parseSignal({ ...valid, direction, exits, ...(referencePrice && { referencePrice }) });
+
+  it.each([
+    // A LONG (call) has its stop below the index and its target above: both round toward the spot.
+    ['LONG', 'stopLoss', 27400.37, 27400.4],
+    ['LONG', 'target', 27600.37, 27600.35],
+    // A SHORT (put) is the mirror image.
+    ['SHORT', 'stopLoss', 27600.37, 27600.35],
+    ['SHORT', 'target', 27400.37, 27400.4],
+    ['LONG', 'stopLoss', 27400.05, 27400.05],
+  ] as const)('%s %s %d rounds to %d', (direction, kind, level, rounded) => {
+    const result = at(direction, { [kind]: { underlyingLevel: level } });
+    expect(result.ok && result.signal.exits?.[kind]?.underlyingLevel).toBe(rounded);
+  });
+
+  it('refuses a level on the wrong side of the reference price, naming the field', () => {
+    expect(at('LONG', { stopLoss: { underlyingLevel: 27600 } }, 27500)).toEqual({
+      ok: false,
+      errors: [
+        'exits.stopLoss.underlyingLevel: expected a level below the index (27500) for a LONG (call), got 27600',
+      ],
+    });
+    expect(at('SHORT', { target: { underlyingLevel: 27600 } }, 27500)).toEqual({
+      ok: false,
+      errors: [
+        'exits.target.underlyingLevel: expected a level below the index (27500) for a SHORT (put), got 27600',
+      ],
+    });
+  });
+
+  it('takes levels on their side of the reference price', () => {
+    expect(
+      at(
+        'LONG',
+        { stopLoss: { underlyingLevel: 27400 }, target: { underlyingLevel: 27600 } },
+        27500,
+      ).ok,
+    ).toBe(true);
+  });
+});
