@@ -6,11 +6,12 @@ import net from 'node:net';
 import { Writable } from 'node:stream';
 import { PAPER_CREDENTIALS, type Config } from '../../src/config';
 import { readTokenFile } from '../../src/adapters/kite/token-file';
+import { submitSignal } from '../../src/client/submit';
 import { createLogger } from '../../src/log';
 import { startFakeTelegram, type FakeTelegram } from '../harness/fake-telegram';
 import { historyText } from '../harness/history-text';
 import { startPaperStack, type PaperStack } from '../harness/paper-stack';
-import { openPosition, waitForPhase, waitForState } from '../harness/positions';
+import { newSignal, openPosition, waitForPhase, waitForState } from '../harness/positions';
 import { cliEnv, runCliJson, spawnCli, type CliRun } from '../client/run-cli';
 import { expectExchangeTruth } from './helpers/exchange-truth';
 
@@ -122,7 +123,7 @@ describe('an expired Kite session under an open position, renewed by trade login
     return read.token.accessToken;
   };
 
-  it('blocks the exit and alerts while expired, then exits on the new token, the worker never restarted', async () => {
+  it('blocks the exit, refuses entries and alerts while expired, then exits on the new token, the worker never restarted', async () => {
     const worker = stack.worker!;
     const cliRuns: CliRun[] = [];
     const requestTokens: string[] = [];
@@ -171,12 +172,14 @@ describe('an expired Kite session under an open position, renewed by trade login
     const status = await runCliJson<TokenStatus>(['status'], env);
     expect(status).toMatchObject({ state: 'logged-out', source: 'file' });
 
-    // Nothing is sold while the broker refuses the session.
-    const sells = async () =>
-      ((await stack.kite.getOrders()) as unknown as Array<Record<string, unknown>>).filter(
-        (o) => o.transaction_type === 'SELL' && o.tradingsymbol === state.contract!.tradingSymbol,
-      );
-    expect(await sells()).toEqual([]);
+    // Nothing is sold while the broker refuses the session, and a new signal buys nothing.
+    const refusedEntry = await submitSignal(stack.client, stack.config, newSignal());
+    const ended = await refusedEntry.handle.result();
+    expect(ended.outcome).toBe('ENTRY_FAILED');
+    expect(ended.reasons?.join(' ')).toMatch(/BrokerAuth/);
+    const orders = (await stack.kite.getOrders()) as unknown as Array<Record<string, unknown>>;
+    expect(orders.filter((o) => o.transaction_type === 'SELL')).toEqual([]);
+    expect(orders.filter((o) => o.transaction_type === 'BUY')).toHaveLength(1);
 
     // The operator logs in again, pasting the redirect URL from the browser.
     const again = await approve();
