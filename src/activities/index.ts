@@ -1,9 +1,14 @@
 import { createBrokerActivities } from './broker';
+import { createContractNoteActivities } from './contract-note';
 import type { ActivityDeps } from './deps';
 import { createMarketActivities } from './market';
 
 export function createActivities(deps: ActivityDeps) {
-  return { ...createBrokerActivities(deps), ...createMarketActivities(deps) };
+  return {
+    ...createBrokerActivities(deps),
+    ...createMarketActivities(deps),
+    ...createContractNoteActivities(deps),
+  };
 }
 
 /** Workflows import this as a type only (`proxyActivities<Activities>`). */

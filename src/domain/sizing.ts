@@ -133,3 +133,24 @@ export function sizePosition(input: SizingInput): SizingResult {
     marginCapped: affordable < wanted,
   };
 }
+
+/**
+ * A freeze limit learnt from the broker's refusal of a slice ("... higher
+ * than the maximum quantity of 600 (20 lots) allowed by the exchanges"):
+ * the limit it names, else half the one that was refused. Undefined when the
+ * refusal is not about the freeze limit, or nothing smaller than one lot is left.
+ */
+export function freezeLimitFromRefusal(
+  message: string,
+  refusedLimit: number,
+  lotSize: number,
+): number | undefined {
+  if (!/maximum quantity|freeze/i.test(message)) return undefined;
+  const named = Number(/maximum quantity of (\d+)/i.exec(message)?.[1]);
+  const learnt =
+    Number.isSafeInteger(named) && named > 0 && named < refusedLimit
+      ? named
+      : Math.floor(refusedLimit / 2);
+  const whole = Math.floor(learnt / lotSize) * lotSize;
+  return whole >= lotSize ? whole : undefined;
+}

@@ -57,6 +57,13 @@ const BODIES = {
         }),
       )
       .optional(),
+    freezeLimits: z
+      .strictObject({
+        NIFTY: z.number().int().positive().optional(),
+        BANKNIFTY: z.number().int().positive().optional(),
+        FINNIFTY: z.number().int().positive().optional(),
+      })
+      .optional(),
   }) satisfies z.ZodType<Faults>,
   'DELETE /faults': none,
   'POST /ticks': z.strictObject({ paused: z.boolean() }),

@@ -20,6 +20,11 @@ export interface Faults {
    * client must not retry, or a TokenException.
    */
   refuseRequests?: RefusedRoute[];
+  /**
+   * Freeze limits the exchange enforces below the dated table's, as on the
+   * day NSE lowers one by circular before the table has caught up.
+   */
+  freezeLimits?: Partial<Record<'NIFTY' | 'BANKNIFTY' | 'FINNIFTY', number>>;
 }
 
 export interface RefusedRoute {
@@ -38,6 +43,10 @@ export class FaultState {
 
   clear(): void {
     this.faults = {};
+  }
+
+  freezeLimitOf(underlying: string): number | undefined {
+    return this.faults.freezeLimits?.[underlying as keyof NonNullable<Faults['freezeLimits']>];
   }
 
   get latencyMs(): number {

@@ -103,6 +103,7 @@ export async function startExchange(options: ExchangeOptions): Promise<RunningEx
         events.emit('order', o);
       },
       injectedRejection: () => faults.takeRejection(),
+      loweredFreezeLimit: (underlying) => faults.freezeLimitOf(underlying),
       userId: USER_ID,
     },
     journalled,

@@ -88,6 +88,8 @@ export interface PositionState {
   tagScheme?: TagScheme;
   /** What the entry asked for, so siblings on the contract count it while it fills. */
   entryRequested?: number;
+  /** The entry round in flight; above 0 only after a round was refused for the freeze limit. */
+  entryAttempts?: number;
   /**
    * The exit round in flight: its attempt number and size are recorded before
    * any order is sent, so a retry, a cancellation or a continue-as-new resumes
@@ -133,6 +135,13 @@ export interface PositionSummary {
   charges: number;
   /** Per component and trade date, with the rates' source (absent before dated rates, and without fills). */
   chargesBreakdown?: PositionCharges;
+  /**
+   * The broker's own arithmetic for the same orders (Kite's virtual contract
+   * note), when it answered, and by how much it differs from ours: more than
+   * a paisa is logged as an error and the report shows the broker's figure.
+   */
+  brokerCharges?: PositionCharges;
+  chargesDifference?: number;
   netPnl: number;
   reasons?: string[];
   openedAt?: number;

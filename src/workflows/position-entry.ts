@@ -155,13 +155,23 @@ function open(ctx: PositionContext, fills: Fill[]): void {
  * nothing filled, so the slot can be released.
  */
 export async function settleEntry(ctx: PositionContext): Promise<Early | undefined> {
-  const { fills, rejections } = await placeSlices(ctx, 'ENTRY', 0, ctx.state.entryRequested!);
-  if (fills.length === 0)
+  const filled = () => ctx.state.entryFills.reduce((s, f) => s + f.quantity, 0);
+  let rejections: string[] = [];
+  // A round refused for the freeze limit goes out again, sliced smaller, under the next attempt's tags.
+  for (;;) {
+    const attempt = ctx.state.entryAttempts ?? 0;
+    const round = await placeSlices(ctx, 'ENTRY', attempt, ctx.state.entryRequested! - filled());
+    ctx.state.entryFills.push(...round.fills);
+    rejections = round.rejections;
+    if (!round.resliced || filled() >= ctx.state.entryRequested! || ctx.forceExitReason) break;
+    ctx.state.entryAttempts = attempt + 1;
+  }
+  if (ctx.state.entryFills.length === 0)
     return {
       outcome: 'ENTRY_FAILED',
       reasons: rejections.length > 0 ? rejections : ['entry order did not fill'],
     };
-  open(ctx, fills);
+  open(ctx, ctx.state.entryFills);
   return undefined;
 }
 

@@ -1,6 +1,6 @@
 import { log, patched } from '@temporalio/workflow';
 import { istDateOf } from '../domain/calendar';
-import { chargesByTradeDate } from '../domain/charges';
+import { chargesByTradeDate, type PositionCharges } from '../domain/charges';
 import { sizeExit, type ExitSizing } from '../domain/holdings';
 import { averagePrice, netPnl } from '../domain/pnl';
 import { isSessionOpen, nextSessionOpen } from '../domain/session';
@@ -105,10 +105,10 @@ export async function exitPosition(ctx: PositionContext): Promise<'FLAT' | 'CONT
       ctx.state.exitRound = { attempt: ctx.state.exitAttempts++, quantity: sizing.sell };
     }
     const { attempt, quantity } = ctx.state.exitRound;
-    const { fills, rejections } = await placeSlices(ctx, 'EXIT', attempt, quantity);
+    const { fills, rejections, resliced } = await placeSlices(ctx, 'EXIT', attempt, quantity);
     ctx.state.exitFills.push(...fills);
     ctx.state.exitRound = undefined;
-    if (fills.length > 0) {
+    if (fills.length > 0 || resliced) {
       blocked = 0;
       continue;
     }
@@ -120,6 +120,64 @@ export async function exitPosition(ctx: PositionContext): Promise<'FLAT' | 'CONT
 }
 
 const toFill = (f: Fill) => ({ quantity: f.quantity, price: f.averagePrice });
+
+/** One line per executed order of ours or a stranger's, as Kite's contract note wants it. */
+function executedOrders(ctx: PositionContext) {
+  const { entryFills, exitFills, contract } = ctx.state;
+  const sided = [
+    ...entryFills.map((f) => ({ f, side: 'BUY' as const })),
+    ...exitFills.map((f) => ({ f, side: 'SELL' as const })),
+  ].filter(({ f }) => !f.external || f.external.priced === 'trades');
+  const orders = new Map<
+    string,
+    { side: 'BUY' | 'SELL'; quantity: number; value: number; at: number }
+  >();
+  for (const { f, side } of sided) {
+    const o = orders.get(f.orderId) ?? { side, quantity: 0, value: 0, at: f.at ?? Date.now() };
+    o.quantity += f.quantity;
+    o.value += f.quantity * f.averagePrice;
+    orders.set(f.orderId, o);
+  }
+  return [...orders].map(([orderId, o]) => ({
+    orderId,
+    date: istDateOf(o.at),
+    exchange: 'NFO' as const,
+    tradingsymbol: contract!.tradingSymbol,
+    transactionType: o.side,
+    product: contract!.product ?? 'MIS',
+    orderType: 'MARKET' as const,
+    quantity: o.quantity,
+    averagePrice: Math.round((o.value / o.quantity) * 100) / 100,
+  }));
+}
+
+/**
+ * The broker's charges for the position's orders, beside ours. A broker
+ * that cannot answer costs the record, never the close; a difference of
+ * more than a paisa is an error a person should see.
+ */
+async function brokerChargesOf(ctx: PositionContext, ours: PositionCharges) {
+  const orders = executedOrders(ctx);
+  if (orders.length === 0) return {};
+  try {
+    const note = await brokerTruth.contractNote({ orders });
+    const chargesDifference = Math.round((note.total.total - ours.total) * 100) / 100;
+    if (Math.abs(chargesDifference) > 0.01)
+      log.error("the broker's charges differ from ours by more than a paisa", {
+        positionId: ctx.state.positionId,
+        ours: ours.total,
+        broker: note.total.total,
+        difference: chargesDifference,
+      });
+    return { brokerCharges: note.total, chargesDifference };
+  } catch (err) {
+    log.warn('no contract note from the broker; the summary keeps our charges only', {
+      positionId: ctx.state.positionId,
+      error: describeFailure(err),
+    });
+    return {};
+  }
+}
 
 /** Flat at the broker: charges, P&L, the account slot released, CLOSED. */
 export async function closePosition(ctx: PositionContext): Promise<PositionSummary> {
@@ -157,6 +215,8 @@ export async function closePosition(ctx: PositionContext): Promise<PositionSumma
     charges: charges.total,
   });
   const outcome: Outcome = pnl.net > 0 ? 'WIN' : pnl.net < 0 ? 'LOSS' : 'FLAT';
+  // Patched: closes recorded before the broker was asked replay without the call.
+  const broker = patched('contract-note-at-close') ? await brokerChargesOf(ctx, charges) : {};
   await releaseSlot(ctx, pnl.net);
   ctx.state.summary = {
     ...ctx.summaryOf(outcome),
@@ -167,6 +227,7 @@ export async function closePosition(ctx: PositionContext): Promise<PositionSumma
     grossPnl: pnl.gross,
     charges: pnl.charges,
     chargesBreakdown: charges,
+    ...broker,
     netPnl: pnl.net,
     openedAt: ctx.state.openedAt,
     closedAt,

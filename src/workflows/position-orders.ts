@@ -2,7 +2,7 @@ import { condition, log, patched } from '@temporalio/workflow';
 import { FailureType } from '../activities/failure-types';
 import type { OrderState } from '../activities/orders';
 import type { OrderLeg } from '../domain/order-tag';
-import { sliceQuantity } from '../domain/sizing';
+import { freezeLimitFromRefusal, sliceQuantity } from '../domain/sizing';
 import { entryBroker, exitBroker, orders, orderWaiter } from './proxies';
 import type { Fill } from './messages';
 import type { PositionContext } from './position-context';
@@ -169,23 +169,47 @@ async function placeAndSettle(
 }
 
 /**
+ * A slice the broker refused as over the freeze limit teaches the limit
+ * (the table can lag an NSE circular): the contract keeps the smaller one,
+ * so the next round is sliced to fit. True when it learnt something.
+ */
+function learnFreezeLimit(ctx: PositionContext, reasons: string[]): boolean {
+  const contract = ctx.state.contract!;
+  const learnt = reasons
+    .map((r) => freezeLimitFromRefusal(r, contract.freezeQty, contract.lotSize))
+    .filter((l): l is number => l !== undefined && l < contract.freezeQty);
+  if (learnt.length === 0) return false;
+  const limit = Math.min(...learnt);
+  log.warn('the broker refused a slice over its freeze limit; slicing smaller', {
+    positionId: ctx.state.positionId,
+    was: contract.freezeQty,
+    now: limit,
+  });
+  contract.freezeQty = limit;
+  return true;
+}
+
+/**
  * Sends the freeze-limit slices of one leg together and gathers their fills.
  * Each slice settles on its own, so one slice's trouble never drops its
- * siblings' fills.
+ * siblings' fills. `resliced` says a slice was refused for the freeze limit
+ * and the limit is now smaller: the rest should go out again at once.
  */
 export async function placeSlices(
   ctx: PositionContext,
   leg: OrderLeg,
   attempt: number,
   quantity: number,
-): Promise<{ fills: Fill[]; rejections: string[] }> {
+): Promise<{ fills: Fill[]; rejections: string[]; resliced: boolean }> {
   const contract = ctx.state.contract!;
   const slices = sliceQuantity(quantity, contract.lotSize, contract.freezeQty);
   const results = await Promise.all(
     slices.map((qty, i) => placeAndSettle(ctx, leg, attempt, i, qty)),
   );
+  const rejections = results.flatMap((r) => (r.ok ? [] : [r.reason]));
   return {
     fills: results.flatMap((r) => (r.ok && r.fill.quantity > 0 ? [r.fill] : [])),
-    rejections: results.flatMap((r) => (r.ok ? [] : [r.reason])),
+    rejections,
+    resliced: learnFreezeLimit(ctx, rejections),
   };
 }

@@ -185,6 +185,34 @@ describe('order slicing and partial fills', () => {
     }
   });
 
+  it('slices smaller when the exchange refuses a slice over a freeze limit the table does not know', async () => {
+    const stack = await startPaperStack({
+      overrides: (c) => ({
+        ...c,
+        risk: { ...c.risk, capital: 10_000_000, maxOpenPositions: 1, maxCapitalInUsePct: 90 },
+        entry: { ...c.entry, sizing: { mode: 'FIXED_LOTS', lots: 20 } },
+      }),
+    });
+    try {
+      // The table says BANKNIFTY may carry 600 (20 lots of 30) in one order; NSE lowered it to 300.
+      await stack.control.injectFaults({ freezeLimits: { BANKNIFTY: 300 } });
+      const { handle, state } = await openPosition(stack, { underlying: 'BANKNIFTY' });
+      expect(state.contract!.freezeQty).toBe(300);
+      expect(state.entryAttempts).toBe(1);
+      expect(state.entryFills.map((f) => f.quantity)).toEqual([300, 300]);
+      const refused = await stack.kite.getOrders();
+      // Kite refuses an order over the freeze limit before the book: nothing of the first try is in it.
+      expect(refused.filter((o) => o.transaction_type === 'BUY')).toHaveLength(2);
+      await handle.signal(forceExitSignal, 'done');
+      const summary = await handle.result();
+      const closed = await waitForPhase(handle, 'CLOSED');
+      expect(closed.exitFills.map((f) => f.quantity)).toEqual([300, 300]);
+      await expectMatchesExchange(stack, closed, summary);
+    } finally {
+      await stack.stop();
+    }
+  });
+
   it('supervises a partial entry fill and cancels the rest', async () => {
     const stack = await startPaperStack({
       partialFillRatio: 0.5,

@@ -48,6 +48,8 @@ export interface EngineOptions {
   onOrderUpdate: (order: KiteOrder) => void;
   /** A control-injected rejection reason for the next order, if any. */
   injectedRejection: () => string | null;
+  /** A freeze limit lowered below the dated table's (a fault), by underlying. */
+  loweredFreezeLimit?: (underlying: string) => number | undefined;
   userId: string;
 }
 
@@ -196,7 +198,12 @@ export class MatchingEngine {
     this.settleExpiries();
     const req = parsePlaceRequest(params, (key) => this.o.market.find(key));
     const now = this.o.now();
-    refuseOverFreeze(req.instrument, req.quantity, istDateOf(now));
+    refuseOverFreeze(
+      req.instrument,
+      req.quantity,
+      istDateOf(now),
+      this.o.loweredFreezeLimit?.(req.instrument.underlying),
+    );
     const orderId = this.nextOrderId(now);
     const base = this.newOrder(orderId, now, req);
     const state: OrderState = { history: [], limit: 0 };
@@ -232,7 +239,12 @@ export class MatchingEngine {
       throw inputError(`Quantity must exceed the filled quantity ${o.filled_quantity}.`);
     }
     const instrument = this.instrumentOf(o);
-    refuseOverFreeze(instrument, next.quantity, istDateOf(this.o.now()));
+    refuseOverFreeze(
+      instrument,
+      next.quantity,
+      istDateOf(this.o.now()),
+      this.o.loweredFreezeLimit?.(instrument.underlying),
+    );
     const problem =
       contractViolation(instrument, next) ??
       this.marginShortfall(

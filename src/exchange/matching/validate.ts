@@ -159,8 +159,13 @@ export function parseModifyTerms(
  * (20 lots) allowed by the exchanges. Please reduce the order quantity or use
  * iceberg orders."). The limit's lots are the whole lots it allows.
  */
-export function refuseOverFreeze(instrument: Instrument, quantity: number, date: string): void {
-  const limit = freezeQtyOn(instrument.underlying, date);
+export function refuseOverFreeze(
+  instrument: Instrument,
+  quantity: number,
+  date: string,
+  lowered?: number,
+): void {
+  const limit = Math.min(freezeQtyOn(instrument.underlying, date), lowered ?? Infinity);
   if (quantity <= limit) return;
   const lots = (q: number) => Math.floor(q / instrument.lotSize);
   throw inputError(

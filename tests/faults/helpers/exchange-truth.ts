@@ -34,11 +34,15 @@ export interface ExchangeTruth {
 
 const MAX_SLICE = 35;
 
-/** Every tag the workflow may legitimately have used: one entry round, `exitAttempts` exit rounds. */
-function tagsOf(workflowId: string, scheme: TagScheme, exitAttempts: number) {
+/** Every tag the workflow may legitimately have used: its entry rounds and `exitAttempts` exit rounds. */
+function tagsOf(workflowId: string, scheme: TagScheme, exitAttempts: number, entryAttempts = 0) {
   const { tag } = positionTags(workflowId, scheme);
   const slices = Array.from({ length: MAX_SLICE + 1 }, (_, s) => s);
-  const entry = new Set(slices.map((s) => tag('ENTRY', 0, s)));
+  const entry = new Set(
+    Array.from({ length: entryAttempts + 1 }, (_, a) =>
+      slices.map((s) => tag('ENTRY', a, s)),
+    ).flat(),
+  );
   const exit = new Set(
     Array.from({ length: exitAttempts }, (_, a) => slices.map((s) => tag('EXIT', a, s))).flat(),
   );
@@ -73,7 +77,7 @@ export async function expectExchangeTruth(
   const scheme = state.tagScheme ?? { version: 1 };
   const { prefix } = positionTags(handle.workflowId, scheme);
   const orders = book.filter((o) => o.tag?.startsWith(prefix));
-  const allowed = tagsOf(handle.workflowId, scheme, state.exitAttempts);
+  const allowed = tagsOf(handle.workflowId, scheme, state.exitAttempts, state.entryAttempts);
   const entries = orders.filter((o) => o.transaction_type === 'BUY');
   const exits = orders.filter((o) => o.transaction_type === 'SELL');
   for (const o of entries) expect(allowed.entry).toContain(o.tag);
