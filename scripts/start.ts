@@ -9,6 +9,7 @@ import { loadConfig, ConfigError, type Config } from '../src/config';
 import { searchAttributeCliArgs } from '../src/workflows/search-attributes';
 import { Supervisor } from './supervisor';
 import { ensureTemporalCli } from './temporal-cli';
+import { startWorkerWatchdog, workerHttpBase } from './worker-watchdog';
 
 const ROOT = path.resolve(__dirname, '..');
 const say = (msg: string) => console.log(`[start] ${msg}`);
@@ -69,6 +70,8 @@ async function main(): Promise<void> {
     ['Temporal gRPC', port],
     ['Temporal Web UI', config.temporal.uiPort],
     ['webhook', config.webhook.port],
+    ['worker metrics', config.metrics.port],
+    ['Temporal SDK metrics', config.metrics.temporalPort],
     ...(config.broker.mode === 'paper' ? [['paper exchange', config.exchange.port] as const] : []),
   ] as const) {
     if (await portInUse(host, p))
@@ -77,8 +80,10 @@ async function main(): Promise<void> {
   const dbFile = path.resolve(ROOT, config.temporal.dbFile);
   fs.mkdirSync(path.dirname(dbFile), { recursive: true });
   const logDir = path.resolve(ROOT, config.log.dir);
+  let watchdog: { stop(): void } | undefined;
   const shutdown = async () => {
     say('stopping...');
+    watchdog?.stop();
     await supervisor.stopAll();
     process.exit(0);
   };
@@ -131,13 +136,35 @@ async function main(): Promise<void> {
   say(
     `Worker            task queue "${config.temporal.taskQueue}", logs in ${path.relative(ROOT, logDir)}/worker.log`,
   );
+  if (config.metrics.port === 0) {
+    say('Worker metrics    on a free port (metrics.port is 0), see its log; no health watchdog');
+  } else {
+    const base = workerHttpBase(config);
+    await waitFor('worker metrics', () => portInUse(config.metrics.host, config.metrics.port));
+    const sdkAlone =
+      config.metrics.temporalPort === 0
+        ? ''
+        : `; the SDK's alone: http://127.0.0.1:${config.metrics.temporalPort}/metrics`;
+    say(`Worker metrics    ${base}/metrics (trading and Temporal SDK metrics${sdkAlone})`);
+    say(
+      `Worker health     ${base}/healthz (alive)  ${base}/readyz (Temporal, broker, token, feed)`,
+    );
+    watchdog = startWorkerWatchdog({
+      config,
+      supervisor,
+      say,
+      logFile: path.join(logDir, 'supervisor.log'),
+    });
+  }
   supervisor.start({
     name: 'webhook',
     ...tsEntry('src/client/webhook-main.ts'),
     logFile: path.join(logDir, 'webhook.log'),
   });
   await waitFor('webhook', () => portInUse(config.webhook.host, config.webhook.port));
-  say(`Webhook           http://${config.webhook.host}:${config.webhook.port}/signal`);
+  const webhookBase = `http://${config.webhook.host}:${config.webhook.port}`;
+  say(`Webhook           ${webhookBase}/signal`);
+  say(`Webhook health    ${webhookBase}/healthz  ${webhookBase}/readyz  ${webhookBase}/metrics`);
 
   if (config.runner.autoStart) {
     const { client } = await connectClient(config);

@@ -104,6 +104,11 @@ export class Supervisor {
     return child;
   }
 
+  /** The service's current process (a restart replaces it), for a watchdog. */
+  running(name: string): ChildProcess | undefined {
+    return this.children.get(name);
+  }
+
   private restartLater(spec: ServiceSpec, ranMs: number): void {
     const now = Date.now();
     const previous = this.crashes.get(spec.name);

@@ -4,6 +4,7 @@ import {
   makeTelemetryFilterString,
   type LogLevel,
   type LogMetadata,
+  type MetricsExporterConfig,
 } from '@temporalio/worker';
 
 export type { Logger };
@@ -125,10 +126,11 @@ const PINO_LEVEL: Record<LogLevel, pino.Level> = {
 
 /**
  * Routes the Temporal SDK's own logs, workflow-logger lines (which carry
- * workflowId, runId and workflowType) and Core's Rust logs into pino.
- * Runtime.install may run once per process, so later calls are no-ops.
+ * workflowId, runId and workflowType) and Core's Rust logs into pino, and
+ * starts Core's metrics exporter when given one. Runtime.install may run
+ * once per process, so later calls are no-ops.
  */
-export function installTemporalLogging(logger: Logger): void {
+export function installTemporalLogging(logger: Logger, metrics?: MetricsExporterConfig): void {
   const log = (level: LogLevel, message: string, meta?: LogMetadata) =>
     logger[PINO_LEVEL[level]](meta ?? {}, message);
   try {
@@ -143,6 +145,7 @@ export function installTemporalLogging(logger: Logger): void {
       },
       telemetryOptions: {
         logging: { forward: {}, filter: makeTelemetryFilterString({ core: 'WARN' }) },
+        ...(metrics ? { metrics } : {}),
       },
     });
   } catch (err) {

@@ -3,6 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { KiteBroker } from '../adapters/kite/client';
 import { BrokerAmbiguous, BrokerRejection } from '../adapters/kite/errors';
 import { isTerminal, type BrokerOrder, type PlaceOrderParams } from '../adapters/kite/types';
+import type { OrderMetrics } from '../observability/trading-metrics';
 import { DEFAULT_TIMING, type ActivityDeps } from './deps';
 import { FailureType } from './failure-types';
 import { toActivityFailure, throwUnlessTransient } from './failures';
@@ -17,7 +18,10 @@ import {
 } from './validation';
 import { idle } from './wait';
 
-export type PlaceOrderInput = PlaceOrderParams;
+export type PlaceOrderInput = PlaceOrderParams & {
+  /** Epoch ms of the tick that decided this exit, for the tick-to-exit latency metric. */
+  intentAt?: number;
+};
 
 export interface PlaceOrderResult {
   orderId: string;
@@ -48,7 +52,11 @@ async function findByTag(broker: KiteBroker, tag: string): Promise<BrokerOrder |
 }
 
 /** Adopting is only safe when the found order is this intent; anything else is a tag collision. */
-function adopt(order: BrokerOrder, intent: PlaceOrderInput): PlaceOrderResult {
+function adopt(
+  order: BrokerOrder,
+  intent: PlaceOrderInput,
+  metrics: OrderMetrics | undefined,
+): PlaceOrderResult {
   const same =
     order.tradingsymbol === intent.tradingsymbol &&
     order.transactionType === intent.transactionType &&
@@ -60,6 +68,7 @@ function adopt(order: BrokerOrder, intent: PlaceOrderInput): PlaceOrderResult {
     );
   }
   if (order.status === 'REJECTED') {
+    metrics?.order('rejected', intent.transactionType);
     throw ApplicationFailure.nonRetryable(
       order.statusMessage ?? 'rejected by the broker',
       FailureType.OrderRejected,
@@ -70,11 +79,12 @@ function adopt(order: BrokerOrder, intent: PlaceOrderInput): PlaceOrderResult {
     orderId: order.orderId,
     status: order.status,
   });
+  metrics?.order('adopted', intent.transactionType);
   return { orderId: order.orderId, adopted: true };
 }
 
 export function createBrokerActivities(deps: ActivityDeps) {
-  const { broker, hub, now = Date.now } = deps;
+  const { broker, hub, metrics, now = Date.now } = deps;
   const timing = { ...DEFAULT_TIMING, ...deps.timing };
 
   /**
@@ -93,7 +103,7 @@ export function createBrokerActivities(deps: ActivityDeps) {
     };
     try {
       const existing = await lookUp();
-      if (existing) return adopt(existing, intent);
+      if (existing) return adopt(existing, intent, metrics);
     } catch (err) {
       throw toActivityFailure(err);
     }
@@ -107,9 +117,13 @@ export function createBrokerActivities(deps: ActivityDeps) {
         symbol: intent.tradingsymbol,
         qty: intent.quantity,
       });
+      metrics?.order('placed', intent.transactionType);
+      if (intent.transactionType === 'SELL' && intent.intentAt !== undefined)
+        metrics?.observeTickToExit(now() - intent.intentAt);
       return { orderId, adopted: false };
     } catch (err) {
       if (err instanceof BrokerRejection) {
+        metrics?.order('rejected', intent.transactionType);
         log.warn('order rejected', {
           tag: intent.tag,
           reason: err.message,
@@ -128,7 +142,7 @@ export function createBrokerActivities(deps: ActivityDeps) {
       await idle(delay, ctx.cancellationSignal);
       try {
         const found = await lookUp();
-        if (found) return adopt(found, intent);
+        if (found) return adopt(found, intent, metrics);
       } catch (err) {
         throwUnlessTransient(err);
       }

@@ -1,5 +1,6 @@
 import type { KiteBroker } from '../adapters/kite/client';
 import type { TickHub } from '../adapters/kite/tick-hub';
+import type { OrderMetrics } from '../observability/trading-metrics';
 import type { MarkReporter } from '../workers/mark-reporter';
 
 export interface Timing {
@@ -23,6 +24,8 @@ export interface ActivityDeps {
   hub?: TickHub;
   /** Reports the marks of the positions whose triggers wait here to their account books. */
   marks?: Pick<MarkReporter, 'watch'>;
+  /** Counts placeOrder's results and exit latency for the worker's /metrics. */
+  metrics?: OrderMetrics;
   now?: () => number;
   timing?: Partial<Timing>;
 }

@@ -32,6 +32,12 @@ export const placeOrderSchema = z
         'expected -1 (automatic) or a percent in (0, 100]',
       )
       .optional(),
+    /** Epoch ms of the tick that decided an exit; placeOrder reports tick-to-exit latency from it. */
+    intentAt: z
+      .number()
+      .int('expected epoch milliseconds')
+      .positive('expected epoch milliseconds')
+      .optional(),
   })
   .superRefine((o, ctx) => {
     const need = (

@@ -2,6 +2,7 @@ import { loadConfig, loadWebhookSecret, secretValues } from '../config';
 import { createLogger } from '../log';
 import { connectClient } from './connect';
 import { assertSecretFor, startWebhook, WEBHOOK_PATHS } from './webhook';
+import { webhookObservability } from './webhook-observability';
 
 /** `npm run webhook`: signal intake over HTTP until SIGINT/SIGTERM. */
 async function main(): Promise<void> {
@@ -16,7 +17,13 @@ async function main(): Promise<void> {
   // Before connecting, so a live setup without a secret fails for that reason and no other.
   assertSecretFor(config, secret);
   const { client, close: closeClient } = await connectClient(config);
-  const webhook = await startWebhook({ config, client, secret, logger });
+  const webhook = await startWebhook({
+    config,
+    client,
+    secret,
+    logger,
+    observability: webhookObservability(config, client),
+  });
   if (!secret) {
     logger.warn('TRADER_WEBHOOK_SECRET is not set: accepting unauthenticated signals (paper mode)');
   }

@@ -5,6 +5,7 @@ import type { Client } from '@temporalio/client';
 import type { Config } from '../config/schema';
 import { SignalValidationError } from '../domain/signal';
 import type { Logger } from '../log';
+import type { Routes } from '../observability/http';
 import { workflowUiUrl } from './links';
 import { submitSignal } from './submit';
 
@@ -20,6 +21,8 @@ export interface WebhookOptions {
   secret: string | undefined;
   logger: Logger;
   now?: () => number;
+  /** /metrics, /healthz and /readyz: answered before any signal route, unlogged and unlimited. */
+  observability?: Routes;
 }
 
 export interface RunningWebhook {
@@ -107,6 +110,7 @@ export function createWebhookServer({
   secret,
   logger,
   now = Date.now,
+  observability,
 }: WebhookOptions): http.Server {
   const { requestsPerMinute, requireCreatedAt } = config.webhook;
   /*
@@ -160,6 +164,7 @@ export function createWebhookServer({
   }
 
   return http.createServer((req, res) => {
+    if (observability?.(req, res)) return;
     const started = now();
     const reply = (status: number, body: Record<string, unknown>, headers = {}) => {
       res.writeHead(status, { 'Content-Type': 'application/json', ...headers });

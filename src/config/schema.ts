@@ -285,6 +285,16 @@ const configShape = z.strictObject({
     }),
     dir: text(),
   }),
+  /** The worker's /metrics, /healthz and /readyz (src/workers/observability.ts). */
+  metrics: z.strictObject({
+    host: text(),
+    /** 0 picks a free port (tests); `npm start` needs a fixed one to print and watch. */
+    port: port(),
+    /** The Temporal SDK's own exporter, on loopback; the worker's /metrics carries its text too. */
+    temporalPort: port(),
+    /** How often position counts and the day's P&L are read from Temporal. */
+    refreshSeconds: posInt(),
+  }),
   notify: notifySchema,
 });
 

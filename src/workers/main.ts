@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig, loadSecrets, secretValues } from '../config';
 import { createLogger, installTemporalLogging } from '../log';
 import { ensureReconciler } from '../client/reconciler';
+import { startWorkerObservability } from './observability';
 import { createTradingWorker } from './trading-worker';
 
 async function main(): Promise<void> {
@@ -14,18 +15,21 @@ async function main(): Promise<void> {
     level: config.log.level,
     secrets: secretValues(secrets),
   });
-  installTemporalLogging(logger);
+  const observability = await startWorkerObservability({ config, logger });
+  installTemporalLogging(logger, observability.sdkExporter);
   const bundlePath = config.temporal.workflowBundle;
   const running = await createTradingWorker({
     config,
     secrets,
     logger,
+    metrics: observability.metrics,
     ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : {}),
   });
   logger.info(
     { taskQueue: config.temporal.taskQueue, broker: config.broker.restUrl },
     'worker started',
   );
+  observability.attach(running);
   const reconciler = await ensureReconciler(running.client, config);
   logger.info(
     { workflowId: reconciler, every: config.reconcile.intervalSeconds },
@@ -33,6 +37,7 @@ async function main(): Promise<void> {
   );
   // Worker.run() drains in-flight tasks on SIGINT/SIGTERM by itself.
   await running.run();
+  await observability.close();
   logger.info('worker stopped');
 }
 

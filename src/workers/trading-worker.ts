@@ -5,7 +5,7 @@ import { createActivities } from '../activities';
 import { createFleetActivities, createPositionActivities } from '../activities/positions';
 import { createReconcileActivities } from '../activities/reconcile';
 import { createStrategyActivities } from '../activities/strategy';
-import { createKiteBroker } from '../adapters/kite/client';
+import { createKiteBroker, type KiteBroker } from '../adapters/kite/client';
 import { TickCandles } from '../adapters/kite/tick-candles';
 import { FeedWatchdog } from '../adapters/kite/feed-watchdog';
 import { TickHub } from '../adapters/kite/tick-hub';
@@ -16,6 +16,7 @@ import { istDateOf } from '../domain/calendar';
 import { indexTokenOf } from '../domain/instruments';
 import { isSessionOpen } from '../domain/session';
 import type { Logger } from '../log';
+import type { OrderMetrics } from '../observability/trading-metrics';
 import type { BrokerSession } from './broker-session';
 import { MarkReporter } from './mark-reporter';
 import { reportMarketFacts } from './market-facts-notices';
@@ -31,6 +32,8 @@ export interface TradingWorkerOptions {
   logger: Logger;
   /** Tests pass the bundle built once in global setup; production bundles from source. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Where placeOrder counts orders (src/workers/observability.ts); none in most tests. */
+  metrics?: OrderMetrics;
   /** Extra worker settings (tuning, identity) for tests and benchmarks. */
   tuning?: Partial<
     Pick<
@@ -58,6 +61,8 @@ export interface TradingWorker {
   hub: TickHub;
   /** The Kite session in use: its token's state and expiry, renewed in place by `trade login`. */
   session: BrokerSession;
+  /** The worker's broker adapter, for readiness probes. */
+  broker: KiteBroker;
   feedWatchdog: FeedWatchdog;
   run(): Promise<void>;
   shutdown(): Promise<void>;
@@ -70,6 +75,7 @@ export async function createTradingWorker({
   logger,
   workflowBundle,
   tuning,
+  metrics,
 }: TradingWorkerOptions): Promise<TradingWorker> {
   const notifier = createNotifier({ config, secrets, logger });
   const session = openBrokerSession(config, secrets, logger);
@@ -113,7 +119,7 @@ export async function createTradingWorker({
     taskQueue,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
     activities: {
-      ...createActivities({ broker, hub, marks }),
+      ...createActivities({ broker, hub, marks, metrics }),
       ...createAccountActivities({
         client,
         taskQueue,
@@ -151,6 +157,7 @@ export async function createTradingWorker({
     client,
     hub,
     session,
+    broker,
     feedWatchdog,
     run: async () => {
       running = worker.run();

@@ -53,6 +53,9 @@ export class WorkerProcess {
       [keyPathToEnvName(['broker', 'restUrl'])]: broker.restUrl,
       [keyPathToEnvName(['broker', 'tickerUrl'])]: broker.tickerUrl,
       [keyPathToEnvName(['log', 'level'])]: 'info',
+      // Free ports, so concurrent tests' workers (and a running `npm start`) never collide.
+      [keyPathToEnvName(['metrics', 'port'])]: '0',
+      [keyPathToEnvName(['metrics', 'temporalPort'])]: '0',
       ...(process.env.TEMPORAL_TEST_BUNDLE
         ? { [keyPathToEnvName(['temporal', 'workflowBundle'])]: process.env.TEMPORAL_TEST_BUNDLE }
         : {}),

@@ -2,6 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { configKeyPaths, keyPathToEnvName, loadConfig, SECRET_ENV_NAMES } from '../../src/config';
+import { readiness, registerReadinessMetrics } from '../../src/observability/health';
+import { METRIC_NAMES, TEMPORAL_SDK_METRIC_NAMES } from '../../src/observability/metric-names';
+import { TradingMetrics } from '../../src/observability/trading-metrics';
 import { SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -174,5 +177,131 @@ describe('docker-compose.yml matches the code', () => {
       expect(dockerfile).toMatch(new RegExp(`COPY ${dir} `));
       expect(fs.existsSync(path.join(ROOT, dir))).toBe(true);
     }
+  });
+});
+
+describe('Prometheus, Grafana and the health checks match the code', () => {
+  const deploy = (file: string) => path.join(ROOT, 'deploy', file);
+  const readYaml = (file: string) => YAML.parse(fs.readFileSync(deploy(file), 'utf8'));
+  type Source = { datasource?: { uid: string } };
+  type Panel = Source & { type: string; panels?: Panel[]; targets?: (Source & { expr: string })[] };
+  const dashboard: { panels: Panel[] } = JSON.parse(
+    fs.readFileSync(deploy('grafana/dashboards/trader.json'), 'utf8'),
+  );
+  const panels = dashboard.panels.flatMap((p) => [p, ...(p.panels ?? [])]);
+  const exprs = panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr));
+  /** Series Prometheus makes itself for every target. */
+  const PROMETHEUS_OWN = ['up'];
+  const exported = new Set([...METRIC_NAMES, ...TEMPORAL_SDK_METRIC_NAMES, ...PROMETHEUS_OWN]);
+  /** A histogram's series are its family name plus _bucket, _sum or _count. */
+  const familyOf = (series: string) =>
+    exported.has(series) ? series : series.replace(/_(bucket|sum|count)$/, '');
+
+  /** The metric names a PromQL expression reads: identifiers that are not functions, labels or keywords. */
+  function metricNames(expr: string): string[] {
+    const bare = expr
+      .replace(/"(?:[^"\\]|\\.)*"/g, '""')
+      .replace(/\{[^}]*\}/g, '')
+      .replace(/\[[^\]]*\]/g, '')
+      .replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, '');
+    const keywords = new Set(['and', 'or', 'unless', 'bool', 'offset', 'inf', 'nan']);
+    return [...bare.matchAll(/[a-zA-Z_:][\w:]*(?![\w:]|\s*\()/g)]
+      .map((m) => m[0])
+      .filter((name) => !keywords.has(name.toLowerCase()));
+  }
+
+  const workerEnv = environmentOf(services.worker);
+  const workerConfig = loadConfig({ env: workerEnv });
+  const webhookPort = loadConfig({ env: environmentOf(services.webhook) }).webhook.port;
+
+  it('the exported metric-name list is exactly what the worker registers', async () => {
+    const metrics = new TradingMetrics();
+    registerReadinessMetrics(metrics.registry, readiness({}));
+    const registered = metrics.registry
+      .getMetricsAsArray()
+      .map((m) => m.name)
+      .filter((name) => name.startsWith('trader_'));
+    expect(registered.sort()).toEqual([...METRIC_NAMES].sort());
+    expect(TEMPORAL_SDK_METRIC_NAMES.every((n) => n.startsWith('temporal_'))).toBe(true);
+  });
+
+  it('every dashboard query reads only metrics the code exports', () => {
+    expect(exprs.length).toBeGreaterThan(10);
+    for (const expr of exprs) {
+      const names = metricNames(expr);
+      expect({ expr, names: names.length > 0 }).toEqual({ expr, names: true });
+      const unknown = names.filter((n) => !exported.has(familyOf(n)));
+      expect({ expr, unknown }).toEqual({ expr, unknown: [] });
+    }
+  });
+
+  it('the dashboard shows every trading metric', () => {
+    const shown = new Set(exprs.flatMap(metricNames).map(familyOf));
+    const missing = METRIC_NAMES.filter((name) => !shown.has(name));
+    expect(missing).toEqual([]);
+  });
+
+  it('the name check itself tells metrics from functions, labels and ranges', () => {
+    expect(
+      metricNames(
+        'histogram_quantile(0.95, sum by (le, job) (rate(trader_tick_to_exit_seconds_bucket{job="worker"}[5m]))) > bool up',
+      ),
+    ).toEqual(['trader_tick_to_exit_seconds_bucket', 'up']);
+  });
+
+  it('Prometheus scrapes the worker and the webhook on the ports their configuration uses', () => {
+    const { scrape_configs: jobs } = readYaml('prometheus.yml') as {
+      scrape_configs: { job_name: string; static_configs: { targets: string[] }[] }[];
+    };
+    const targets = Object.fromEntries(
+      jobs.map((j) => [j.job_name, j.static_configs.flatMap((s) => s.targets)]),
+    );
+    expect(targets).toEqual({
+      worker: [`worker:${workerConfig.metrics.port}`],
+      webhook: [`webhook:${webhookPort}`],
+    });
+    // Reachable from the prometheus container, and from the host on loopback only.
+    expect(workerConfig.metrics.host).toBe('0.0.0.0');
+    expect(published(services.worker)).toContainEqual(
+      expect.objectContaining({
+        hostPort: workerConfig.metrics.port,
+        containerPort: workerConfig.metrics.port,
+      }),
+    );
+  });
+
+  it("compose's healthchecks ask the worker's and the webhook's own /healthz", () => {
+    const testOf = (name: string) =>
+      ([] as string[]).concat(compose.services[name].healthcheck.test).join(' ');
+    expect(testOf('worker')).toContain(`http://127.0.0.1:${workerConfig.metrics.port}/healthz`);
+    expect(testOf('webhook')).toContain(`http://127.0.0.1:${webhookPort}/healthz`);
+  });
+
+  it('Prometheus and Grafana load the files in deploy/', () => {
+    const mounts = (name: string) =>
+      (compose.services[name].volumes as string[])
+        .filter((v) => v.startsWith('./'))
+        .map((v) => {
+          const [from, to] = v.split(':');
+          return { from: path.join(ROOT, from), to };
+        });
+    for (const name of ['prometheus', 'grafana'])
+      for (const { from } of mounts(name)) expect(fs.existsSync(from)).toBe(true);
+    expect(mounts('prometheus')).toContainEqual({
+      from: deploy('prometheus.yml'),
+      to: '/etc/prometheus/prometheus.yml',
+    });
+    const provider = readYaml('grafana/provisioning/dashboards/trader.yml').providers[0];
+    expect(mounts('grafana')).toContainEqual({
+      from: deploy('grafana/dashboards'),
+      to: provider.options.path,
+    });
+    const datasource = readYaml('grafana/provisioning/datasources/prometheus.yml').datasources[0];
+    expect(datasource.url).toBe('http://prometheus:9090');
+    const queried = panels
+      .filter((p) => p.type !== 'row')
+      .flatMap((p) => [p, ...(p.targets ?? [])])
+      .map((s) => s.datasource?.uid);
+    expect(new Set(queried)).toEqual(new Set([datasource.uid]));
   });
 });

@@ -149,11 +149,15 @@ export class TickHub {
    * connected, or says it is, but says nothing useful about them.
    */
   staleTokens(staleAfterMs: number): number[] {
-    const now = this.now();
-    return [...this.watchesByToken.keys()].filter((token) => {
-      const last = this.lastTickAt.get(token) ?? this.watchedSince.get(token) ?? now;
-      return now - last > staleAfterMs;
-    });
+    return [...this.watchesByToken.keys()].filter(
+      (token) => (this.quietMs(token) ?? 0) > staleAfterMs,
+    );
+  }
+
+  /** How long a held token has gone without a believable print (since its hold began, if none yet). */
+  quietMs(token: number): number | undefined {
+    const last = this.lastTickAt.get(token) ?? this.watchedSince.get(token);
+    return last === undefined ? undefined : this.now() - last;
   }
 
   /**
