@@ -4,8 +4,8 @@ import type { KiteBroker } from '../adapters/kite/client';
 import { BrokerAuthError } from '../adapters/kite/errors';
 import type { FeedWatchdog } from '../adapters/kite/feed-watchdog';
 import type { TickHub } from '../adapters/kite/tick-hub';
+import type { BrokerSession } from '../workers/broker-session';
 import { METRICS } from './metric-names';
-import { tokenExpiry } from './token-expiry';
 
 export interface CheckResult {
   ok: boolean;
@@ -75,58 +75,41 @@ export const temporalCheck =
 
 /**
  * One cheap authenticated REST call (an index LTP), cached for `ttlMs` so
- * probes never eat into Kite's 10 requests/s. It tells two things apart: the
- * broker not answering, and the broker answering that the token is refused.
+ * probes never eat into Kite's 10 requests/s. A TokenException is an answer:
+ * the broker is reachable, and the token check (the session) says the rest.
  */
-export class BrokerProbe {
-  private readonly probe: () => Promise<{
-    reachable: boolean;
-    tokenRefused: boolean;
-    detail: string;
-  }>;
-
-  constructor(
-    broker: Pick<KiteBroker, 'getLtp'>,
-    instrumentKey: string,
-    ttlMs = 5_000,
-    private readonly now = Date.now,
-  ) {
-    this.probe = cached(
-      async () => {
-        try {
-          await broker.getLtp([instrumentKey]);
-          return { reachable: true, tokenRefused: false, detail: 'REST answers' };
-        } catch (err) {
-          const tokenRefused = err instanceof BrokerAuthError;
-          return { reachable: tokenRefused, tokenRefused, detail: (err as Error).message };
-        }
-      },
-      ttlMs,
-      now,
-    );
-  }
-
-  readonly broker: Check = async () => {
-    const { reachable, detail } = await this.probe();
-    return { ok: reachable, detail };
-  };
-
-  /** Valid unless known to be expired or refused by the broker. */
-  readonly token: Check = async () => {
-    const at = tokenExpiry();
-    if (at !== undefined && at <= this.now())
-      return { ok: false, detail: `expired at ${new Date(at).toISOString()}` };
-    const { tokenRefused, detail } = await this.probe();
-    if (tokenRefused) return { ok: false, detail: `refused by the broker: ${detail}` };
-    return {
-      ok: true,
-      detail:
-        at === undefined
-          ? 'not refused; expiry unknown'
-          : `valid until ${new Date(at).toISOString()}`,
-    };
-  };
+export function brokerCheck(
+  broker: Pick<KiteBroker, 'getLtp'>,
+  instrumentKey: string,
+  ttlMs = 5_000,
+  now = Date.now,
+): Check {
+  return cached(
+    async () => {
+      try {
+        await broker.getLtp([instrumentKey]);
+        return { ok: true, detail: 'REST answers' };
+      } catch (err) {
+        const detail = (err as Error).message;
+        if (err instanceof BrokerAuthError) return { ok: true, detail: `answers: ${detail}` };
+        return { ok: false, detail };
+      }
+    },
+    ttlMs,
+    now,
+  );
 }
+
+/** Ready while the session is valid or only expiring; expired or refused by the broker, not. */
+export const tokenCheck =
+  (session: Pick<BrokerSession, 'state' | 'view'>): Check =>
+  async () => {
+    const state = session.state();
+    const { expiresAt } = session.view();
+    const until =
+      expiresAt === undefined ? 'expiry unknown' : `expires ${new Date(expiresAt).toISOString()}`;
+    return { ok: state === 'valid' || state === 'expiring', detail: `${state}, ${until}` };
+  };
 
 /** The ticker is connected and no watched token has gone quiet. */
 export const feedCheck =

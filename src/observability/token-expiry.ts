@@ -1,8 +1,8 @@
 /**
- * When this process's Kite access token expires, as the token lifecycle
- * knows it. One token per process, so one value per process: whoever loads
- * or renews the token calls setTokenExpiry; the metrics
- * (trader_token_expiry_seconds) and /readyz (the token check) read it.
+ * When this process's Kite access token expires. One token per process, so
+ * one value per process: the worker copies it from its broker session at
+ * start and on every renewal (src/workers/observability.ts), and
+ * trader_token_expiry_seconds reads it.
  */
 let expiresAt: number | undefined;
 

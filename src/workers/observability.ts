@@ -3,16 +3,18 @@ import type { Config } from '../config';
 import { indexTokenOf } from '../domain/instruments';
 import type { Logger } from '../log';
 import {
-  BrokerProbe,
+  brokerCheck,
   feedCheck,
   readiness,
   registerReadinessMetrics,
   temporalCheck,
+  tokenCheck,
   type Readiness,
 } from '../observability/health';
 import { observabilityRoutes, startObservabilityServer } from '../observability/http';
 import { PositionCounts } from '../observability/position-counts';
 import { sdkMetrics } from '../observability/sdk-metrics';
+import { setTokenExpiry } from '../observability/token-expiry';
 import { TradingMetrics } from '../observability/trading-metrics';
 import type { TradingWorker } from './trading-worker';
 
@@ -76,14 +78,14 @@ export async function startWorkerObservability({
     attach(worker) {
       const indexTokens = new Map(config.runner.underlyings.map((u) => [u, indexTokenOf(u)]));
       metrics.watchFeed({ hub: worker.hub, watchdog: worker.feedWatchdog, indexTokens });
-      const probe = new BrokerProbe(
-        worker.broker,
-        String(indexTokenOf(config.runner.underlyings[0])),
-      );
+      // The session's expiry moves only when a renewed token replaces it.
+      const syncExpiry = () => setTokenExpiry(worker.session.token.expiresAt);
+      syncExpiry();
+      worker.session.on('change', syncExpiry);
       current = readiness({
         temporal: temporalCheck(worker.client.connection, config.temporal.namespace),
-        broker: probe.broker,
-        token: probe.token,
+        broker: brokerCheck(worker.broker, String(indexTokenOf(config.runner.underlyings[0]))),
+        token: tokenCheck(worker.session),
         feed: feedCheck(worker.hub, worker.feedWatchdog),
       });
       counts = new PositionCounts({

@@ -2,9 +2,10 @@ import { createKiteBroker } from '../../src/adapters/kite/client';
 import type { Activities, PlaceOrderInput } from '../../src/activities';
 import { indexTokenOf } from '../../src/domain/instruments';
 import { orderTag } from '../../src/domain/order-tag';
-import { BrokerProbe } from '../../src/observability/health';
+import { brokerCheck, tokenCheck } from '../../src/observability/health';
 import { setTokenExpiry } from '../../src/observability/token-expiry';
 import { TradingMetrics } from '../../src/observability/trading-metrics';
+import { BrokerSession } from '../../src/workers/broker-session';
 import { sampleValue } from '../harness/prometheus-text';
 import { activitiesFor, failureOf, run, startAdapterEnv } from './helpers';
 
@@ -87,30 +88,49 @@ describe('token and broker readiness', () => {
     expect(sampleValue(await text(), 'trader_token_expiry_seconds')).toBe(90);
   });
 
-  it('a token known to be expired is not ready, though the broker answers', async () => {
-    const probe = new BrokerProbe(env.broker, String(indexTokenOf('NIFTY')), 5_000, () => NOW);
-    setTokenExpiry(NOW + 60_000);
-    expect(await probe.token()).toMatchObject({ ok: true });
-    setTokenExpiry(NOW - 1);
-    expect(await probe.token()).toMatchObject({
-      ok: false,
-      detail: expect.stringMatching(/expired/),
+  it('a token past its expiry, or refused by the broker, is not ready; one only expiring still is', async () => {
+    let now = NOW;
+    const session = new BrokerSession(
+      {
+        accessToken: 'tok_session_a1b2c3',
+        source: 'file',
+        loginAt: NOW - 3_600_000,
+        expiresAt: NOW + 3_600_000,
+      },
+      () => now,
+    );
+    const check = tokenCheck(session);
+    expect(await check()).toMatchObject({ ok: true, detail: expect.stringMatching(/^valid/) });
+    now = NOW + 3_000_000;
+    expect(await check()).toMatchObject({ ok: true, detail: expect.stringMatching(/^expiring/) });
+    now = NOW + 3_600_000;
+    expect(await check()).toMatchObject({ ok: false, detail: expect.stringMatching(/^expired/) });
+    now = NOW;
+    session.judged({
+      token: 'tok_session_a1b2c3',
+      accepted: false,
+      sentAt: NOW,
+      operation: 'getLtp',
     });
-    expect(await probe.broker()).toMatchObject({ ok: true });
+    const refused = await check();
+    expect(refused).toMatchObject({ ok: false, detail: expect.stringMatching(/^logged-out/) });
+    expect(refused.detail).not.toContain('tok_session_a1b2c3');
   });
 
-  it('a token the broker refuses is not ready, and the broker still counts as reachable', async () => {
+  it('a broker that refuses the token still answers', async () => {
     const refused = createKiteBroker({
       restUrl: env.ex.restUrl,
       apiKey: 'paper_api_key',
       accessToken: 'tok_not_the_paper_one',
       timeoutMs: 3_000,
     });
-    const probe = new BrokerProbe(refused, String(indexTokenOf('NIFTY')));
-    expect(await probe.broker()).toMatchObject({ ok: true });
-    const token = await probe.token();
-    expect(token).toMatchObject({ ok: false, detail: expect.stringMatching(/refused/) });
-    expect(token.detail).not.toContain('tok_not_the_paper_one');
+    const result = await brokerCheck(refused, String(indexTokenOf('NIFTY')))();
+    expect(result).toMatchObject({ ok: true, detail: expect.stringMatching(/^answers: /) });
+    expect(result.detail).not.toContain('tok_not_the_paper_one');
+    expect(await brokerCheck(env.broker, String(indexTokenOf('NIFTY')))()).toEqual({
+      ok: true,
+      detail: 'REST answers',
+    });
   });
 
   it('a broker that does not answer is not reachable', async () => {
@@ -120,8 +140,6 @@ describe('token and broker readiness', () => {
       accessToken: 'paper_access_token',
       timeoutMs: 1_000,
     });
-    expect(await new BrokerProbe(gone, String(indexTokenOf('NIFTY'))).broker()).toMatchObject({
-      ok: false,
-    });
+    expect(await brokerCheck(gone, String(indexTokenOf('NIFTY')))()).toMatchObject({ ok: false });
   });
 });

@@ -135,4 +135,14 @@ describe('worker /metrics, /healthz and /readyz, a worker process on a paper sta
       },
     });
   });
+
+  it('/readyz turns unready once the broker refuses the token, while the broker itself answers', async () => {
+    await stack.control.expireSessions({ includeStatic: true });
+    const refused = await eventually(readyz, (r) => r.status === 503, 15_000);
+    expect(refused.body).toMatchObject({
+      ready: false,
+      checks: { broker: { ok: true }, token: { ok: false }, temporal: { ok: true } },
+    });
+    expect(JSON.stringify(refused.body)).not.toContain('paper_access_token');
+  });
 });
