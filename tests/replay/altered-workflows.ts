@@ -1,7 +1,7 @@
 import { sleep } from '@temporalio/workflow';
 import { positionWorkflow as current, type PositionInput } from '../../src/workflows/position';
 
-export { accountWorkflow, runnerWorkflow } from '../../src/workflows';
+export { accountWorkflow, reconcilerWorkflow, runnerWorkflow } from '../../src/workflows';
 
 /**
  * The position workflow with one timer in front of it, as if a step were

@@ -51,13 +51,14 @@ export function writeHistories(files: Map<string, HistoryFile>): void {
     );
 }
 
-export function readHistories(): RecordedHistory[] {
+/** The histories in `dir` (the current recordings by default), by file name. */
+export function readHistories(dir = HISTORIES_DIR): RecordedHistory[] {
   return fs
-    .readdirSync(HISTORIES_DIR)
+    .readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
     .sort()
     .map((f) => {
-      const file = JSON.parse(fs.readFileSync(path.join(HISTORIES_DIR, f), 'utf8')) as HistoryFile;
+      const file = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as HistoryFile;
       return {
         name: f.slice(0, -'.json'.length),
         workflowId: file.workflowId,

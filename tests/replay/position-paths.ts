@@ -6,6 +6,7 @@ import {
   resumeSignal,
   type PositionSummary,
 } from '../../src/workflows/messages';
+import { sellAtBroker } from '../harness/broker-book';
 import type { PaperStack } from '../harness/paper-stack';
 import {
   newSignal,
@@ -106,6 +107,57 @@ export const positionPaths: Record<string, PathDriver> = {
   async rejected(stack) {
     const { handle } = await submitSignal(stack.client, stack.config, newSignal({ strength: 1 }));
     return endsWith(handle, { outcome: 'REJECTED' });
+  },
+
+  async 'external-close'(stack) {
+    const { handle, state } = await openPosition(stack);
+    await sellAtBroker(stack, state.contract!.tradingSymbol, state.quantity);
+    await handle.signal(forceExitSignal, 'recorded');
+    return endsWith(handle, { exitReason: 'EXTERNAL_CLOSE' });
+  },
+
+  async cancelled(stack) {
+    const { handle } = await openPosition(stack);
+    await handle.cancel();
+    return endsWith(handle, { exitReason: 'FORCE_EXIT' });
+  },
+
+  async 'needs-attention'(stack) {
+    await stack.control.injectFaults({
+      refuseRequests: [
+        { route: 'GET /orders/', count: 2, errorType: 'InputException', message: 'recorded' },
+      ],
+    });
+    try {
+      const { handle } = await openPosition(stack);
+      await handle.signal(forceExitSignal, 'recorded');
+      return await endsWith(handle, { exitReason: 'FORCE_EXIT' });
+    } finally {
+      await stack.control.clearFaults();
+    }
+  },
+
+  async 'freeze-resliced'(stack) {
+    const config = {
+      ...stack.config,
+      risk: { ...stack.config.risk, capital: 10_000_000, maxCapitalInUsePct: 90 },
+      entry: { ...stack.config.entry, sizing: { mode: 'FIXED_LOTS' as const, lots: 20 } },
+    };
+    // Below the two lots the shared book's capital leaves room for: the first slice is refused.
+    await stack.control.injectFaults({ freezeLimits: { BANKNIFTY: 30 } });
+    try {
+      const { handle } = await submitSignal(
+        stack.client,
+        config,
+        newSignal({ underlying: 'BANKNIFTY' }),
+      );
+      const open = await waitForPhase(handle, 'OPEN');
+      expect(open.entryAttempts).toBe(1);
+      await handle.signal(forceExitSignal, 'recorded');
+      return await endsWith(handle, { exitReason: 'FORCE_EXIT' });
+    } finally {
+      await stack.control.clearFaults();
+    }
   },
 };
 

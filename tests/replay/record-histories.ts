@@ -2,14 +2,17 @@ import type { Client } from '@temporalio/client';
 import { createStrategyActivities } from '../../src/activities/strategy';
 import { submitSignal } from '../../src/client/submit';
 import { istDateOf } from '../../src/domain/calendar';
-import { accountWorkflowId, killSwitchSignal } from '../../src/workflows/messages';
+import { ensureReconciler } from '../../src/client/reconciler';
+import { accountWorkflowId, forceExitSignal, killSwitchSignal } from '../../src/workflows/messages';
+import { reconcileNowUpdate } from '../../src/workflows/reconciler-messages';
+import { buyAtBroker } from '../harness/broker-book';
 import {
   pauseRunnerSignal,
   resumeRunnerSignal,
   stopRunnerSignal,
 } from '../../src/workflows/runner-messages';
 import { startPaperStack, type PaperStack } from '../harness/paper-stack';
-import { newSignal, openPosition, type PositionHandle } from '../harness/positions';
+import { newSignal, openPosition, waitForPhase, type PositionHandle } from '../harness/positions';
 import {
   rsiOnlyConfig,
   scriptedCandles,
@@ -58,6 +61,8 @@ describe('recording workflow histories', () => {
           risk: { ...c.risk, maxTradesPerDay: 100, maxDailyLoss: 10_000_000 },
           // A chain of five strikes a side instead of twenty keeps each history file small.
           exchange: { ...c.exchange, strikesAroundSpot: 5 },
+          // The reconciler runs when asked; the other paths must not meet it mid-trade.
+          reconcile: { ...c.reconcile, orphanPolicy: 'adopt', intervalSeconds: 3_600 },
         }),
       });
       maxHoldEnded = await startMaxHold(stack);
@@ -77,6 +82,31 @@ describe('recording workflow histories', () => {
     it('accountWorkflow risk-book: every reservation, mark and release above', async () => {
       await recordAccount(stack, 'risk-book');
     });
+
+    it('reconciler: an orphan placed at the exchange is adopted and exited', async () => {
+      const reconciler = await ensureReconciler(stack.client, stack.config);
+      const handle = stack.client.workflow.getHandle(reconciler);
+      await handle.executeUpdate(reconcileNowUpdate);
+      const nfo = (await stack.kite.getInstruments('NFO')) as unknown as Array<{
+        name: string;
+        tradingsymbol: string;
+        instrument_type: string;
+      }>;
+      const symbol = nfo.find(
+        (i) => i.name === 'NIFTY' && i.instrument_type === 'CE',
+      )!.tradingsymbol;
+      await buyAtBroker(stack, symbol, 65);
+      const status = await handle.executeUpdate(reconcileNowUpdate);
+      const adoptedId = status.recentActions.at(-1)!.action.split(' as ')[1];
+      const adopted = stack.client.workflow.getHandle(adoptedId) as PositionHandle;
+      await waitForPhase(adopted, 'OPEN');
+      await adopted.signal(forceExitSignal, 'recorded');
+      expect(await adopted.result()).toMatchObject({ exitReason: 'FORCE_EXIT' });
+      await handle.executeUpdate(reconcileNowUpdate);
+      await handle.terminate('recorded');
+      await record(stack.client, 'reconcilerWorkflow', 'orphan-adopted', reconciler);
+      await record(stack.client, 'positionWorkflow', 'adopted', adoptedId);
+    }, 90_000);
 
     it('kill switch: the account force-exits every open position and refuses the next', async () => {
       const open = await Promise.all([openPosition(stack), openPosition(stack)]);

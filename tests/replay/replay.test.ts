@@ -2,7 +2,7 @@ import { Worker, type ReplayWorkerOptions } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { PAPER_CREDENTIALS } from '../../src/config';
 import * as workflows from '../../src/workflows';
-import { CATALOG, catalogNames } from './catalog';
+import { CATALOG, catalogNames, LEGACY_HISTORY_DIRS } from './catalog';
 import { readHistories, workflowTypeOf, type RecordedHistory } from './history-file';
 
 /**
@@ -11,6 +11,7 @@ import { readHistories, workflowTypeOf, type RecordedHistory } from './history-f
  * running; see tests/histories/README.md for what to do.
  */
 const histories = readHistories();
+const legacy = LEGACY_HISTORY_DIRS.flatMap((dir) => readHistories(dir));
 
 /** Replays `recorded` in order; the error of each, by history name. */
 async function replay(
@@ -56,9 +57,20 @@ describe('recorded workflow histories', () => {
     expect(results.size).toBe(histories.length);
   });
 
+  it('recorded by earlier code still replay, through the patched branches', async () => {
+    expect(legacy.length).toBeGreaterThan(0);
+    const results = await replay(
+      { workflowBundle: { codePath: process.env.TEMPORAL_TEST_BUNDLE! } },
+      legacy,
+    );
+    const diverged = [...results].filter(([, error]) => error).map(([n, e]) => `${n}: ${e}`);
+    expect(diverged).toEqual([]);
+    expect(results.size).toBe(legacy.length);
+  });
+
   it('hold no secret (invariant 5)', () => {
     const secrets = Object.values(PAPER_CREDENTIALS);
-    for (const { name, file } of histories) {
+    for (const { name, file } of [...histories, ...legacy]) {
       const texts = [JSON.stringify(file), ...payloadTexts(file.history)];
       const leaked = secrets.filter((s) => texts.some((t) => t.includes(s)));
       expect(`${name}: ${leaked}`).toBe(`${name}: `);
