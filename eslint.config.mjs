@@ -28,6 +28,7 @@ export default tseslint.config(
               group: [
                 '**/activities/*',
                 '!**/activities/options',
+                '!**/activities/notify-options',
                 '!**/activities/failure-types',
                 '**/adapters/*',
                 'fs',

@@ -1,6 +1,6 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { createNotifier, type NotifierDeps } from '../adapters/notify/notifier';
+import { createNotifier, type Notifier, type NotifierDeps } from '../adapters/notify/notifier';
 import { alertEventSchema, type AlertEvent } from '../domain/alerts';
 import { FailureType } from './failure-types';
 import { ALERT_UNDELIVERED, NOTIFY_RETRY_MAX_INTERVAL_MS } from './notify-options';
@@ -26,8 +26,11 @@ function isLastAttempt(now: number, pauseMs: number): boolean {
   return left <= Math.max(pauseMs, NOTIFY_RETRY_MAX_INTERVAL_MS);
 }
 
-export function createNotifyActivities(deps: NotifyActivityDeps) {
-  const notifier = createNotifier(deps);
+/** `notifier`: the worker's one notifier, so every alert of the process shares one dedupe log. */
+export function createNotifyActivities(
+  deps: NotifyActivityDeps,
+  notifier: Pick<Notifier, 'deliver'> = createNotifier(deps),
+) {
   const now = deps.now ?? Date.now;
   const { logger } = deps;
 

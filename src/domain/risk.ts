@@ -23,6 +23,8 @@ export interface AccountState {
   breaker?: { at: number; lossPnl: number };
   /** Set by reconciliation: entries wait while the broker's book is unexplained. */
   entryGate?: { reason: string; at: number };
+  /** Alerts the book has sent, by kind (their ids' numbers). */
+  alertCounts?: Record<string, number>;
 }
 
 export interface ReservationRequest {

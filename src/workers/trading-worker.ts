@@ -2,6 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createAccountActivities } from '../activities/account';
 import { createActivities } from '../activities';
+import { createNotifyActivities } from '../activities/notify';
 import { createFleetActivities, createPositionActivities } from '../activities/positions';
 import { createReconcileActivities } from '../activities/reconcile';
 import { createStrategyActivities } from '../activities/strategy';
@@ -18,6 +19,7 @@ import { isSessionOpen } from '../domain/session';
 import type { Logger } from '../log';
 import type { OrderMetrics } from '../observability/trading-metrics';
 import type { BrokerSession } from './broker-session';
+import { feedStaleAlert } from './feed-alerts';
 import { MarkReporter } from './mark-reporter';
 import { reportMarketFacts } from './market-facts-notices';
 import { missingSearchAttributes } from './search-attribute-check';
@@ -93,6 +95,7 @@ export async function createTradingWorker({
     pollIntervalMs: config.feed.pollIntervalMs,
     isOpen: (now) => isSessionOpen(now, config.session),
     logger,
+    onStale: (token, since) => void notifier.deliver(feedStaleAlert(token, since, config)),
   });
   const tickCandles = new TickCandles(hub, ticker, config.runner.underlyings.map(indexTokenOf));
   const connection = await NativeConnection.connect({ address: config.temporal.address });
@@ -120,6 +123,7 @@ export async function createTradingWorker({
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
     activities: {
       ...createActivities({ broker, hub, marks, metrics }),
+      ...createNotifyActivities({ config, secrets, logger }, notifier),
       ...createAccountActivities({
         client,
         taskQueue,

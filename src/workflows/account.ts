@@ -11,6 +11,7 @@ import {
 } from '@temporalio/workflow';
 import type { PositionActivities } from '../activities/positions';
 import type { Config } from '../config/schema';
+import { Alerts } from './alerts';
 import { istEpoch } from '../domain/calendar';
 import {
   applyMark,
@@ -80,6 +81,12 @@ const fleet = proxyActivities<PositionActivities>({
 export async function accountWorkflow(input: AccountInput): Promise<AccountSummary> {
   let state: AccountState = input.carried ?? newAccountState(input.day);
   const { risk } = input;
+  // Patched so books recorded before alerts existed replay without their activities.
+  const alerts = new Alerts(
+    workflowInfo().workflowId,
+    (state.alertCounts ??= {}),
+    patched('workflow-alerts'),
+  );
 
   const flattenAll = async (reason: string) => {
     // The book's own positions first: they are known without a visibility query.
@@ -105,6 +112,16 @@ export async function accountWorkflow(input: AccountInput): Promise<AccountSumma
       loss: state.breaker!.lossPnl,
       limit: risk.maxDailyLoss,
       flatten: risk.flattenOnDailyLoss === true,
+    });
+    alerts.send({
+      kind: 'BREAKER_TRIPPED',
+      severity: 'critical',
+      title: `daily-loss breaker tripped for ${input.day}: ${state.breaker!.lossPnl}`,
+      text: risk.flattenOnDailyLoss
+        ? 'No new entries today; every open position is being flattened.'
+        : 'No new entries today; open positions keep their exits.',
+      workflowId: workflowInfo().workflowId,
+      fields: { loss: state.breaker!.lossPnl, limit: risk.maxDailyLoss },
     });
     if (risk.flattenOnDailyLoss)
       await flattenAll(
@@ -145,6 +162,15 @@ export async function accountWorkflow(input: AccountInput): Promise<AccountSumma
     const first = !state.killSwitch;
     state = tripKillSwitch(state, reason, Date.now());
     log.warn('kill switch latched', { reason, open: Object.keys(state.openPositions) });
+    if (first)
+      alerts.send({
+        kind: 'KILL_SWITCH',
+        severity: 'critical',
+        title: `kill switch latched for ${input.day}`,
+        text: `${reason}. Every open position is being flattened; no new entries today.`,
+        workflowId: workflowInfo().workflowId,
+        fields: { open: Object.keys(state.openPositions).length },
+      });
     // Positions still entering receive the signal too and abort before they buy.
     if (first) await flattenAll(`kill switch: ${reason}`);
   });
@@ -164,7 +190,27 @@ export async function accountWorkflow(input: AccountInput): Promise<AccountSumma
       continue;
     }
     await condition(allHandlersFinished);
-    if (dayOver && Object.keys(state.openPositions).length === 0) return summarise(state, risk);
+    if (dayOver && Object.keys(state.openPositions).length === 0) {
+      const summary = summarise(state, risk);
+      alerts.send(
+        {
+          kind: 'DAY_SUMMARY',
+          severity: 'info',
+          title: `${input.day}: ${summary.tradesToday} trades, realised ${summary.realisedPnl}`,
+          text: summary.killSwitch
+            ? `Kill switch: ${summary.killSwitch.reason}.`
+            : summary.breakerTripped
+              ? 'The daily-loss breaker tripped.'
+              : 'A normal day.',
+          workflowId: workflowInfo().workflowId,
+          fields: { trades: summary.tradesToday, realisedPnl: summary.realisedPnl },
+        },
+        0,
+      );
+      await alerts.flush();
+      return summary;
+    }
+    await alerts.flush();
     return continueAsNew<typeof accountWorkflow>({ ...input, carried: state });
   }
 }

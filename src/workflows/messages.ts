@@ -4,6 +4,7 @@ import type { Direction, OptionType } from '../domain/types';
 import type { Signal } from '../domain/signal';
 import type { ExitModification, ExitPlan, ExitReason as DomainExitReason } from '../domain/exits';
 import type { TagScheme } from '../domain/order-tag';
+import type { AlertKind } from '../domain/alerts';
 import type { PositionCharges } from '../domain/charges';
 
 export type { ExitModification, ExitPlan };
@@ -106,6 +107,8 @@ export interface PositionState {
   brokerExcess?: number;
   /** Why the exit began, when the final reason differs (EXTERNAL_CLOSE). */
   requestedExit?: ExitReason;
+  /** Alerts sent so far, by kind: the next one's id number (absent before alerts existed). */
+  alertCounts?: Partial<Record<AlertKind, number>>;
   entryPrice?: number;
   openedAt?: number;
   /** The IST day whose account book holds this position's slot. */

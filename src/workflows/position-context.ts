@@ -8,6 +8,7 @@ import {
   PhaseKey,
   TradingSymbolKey,
 } from './search-attributes';
+import { Alerts } from './alerts';
 import type { Outcome, Phase, PositionRules, PositionState } from './messages';
 
 /**
@@ -20,6 +21,7 @@ export class PositionContext {
   /** Bumped by every operator message so supervision wakes up and re-plans. */
   messages = 0;
   forceExitReason: string | undefined;
+  readonly alerts: Alerts;
 
   constructor(
     readonly signal: Signal,
@@ -33,6 +35,17 @@ export class PositionContext {
       state.phase === 'VALIDATING' && patched('order-tag-v2')
         ? { version: 2, ...(rules.tagSalt ? { salt: rules.tagSalt } : {}) }
         : { version: 1 };
+    // Patched so histories recorded before alerts existed replay without their activities.
+    this.alerts = new Alerts(
+      this.workflowId,
+      (state.alertCounts ??= {}),
+      patched('workflow-alerts'),
+    );
+  }
+
+  /** The ids every alert about this position carries. */
+  private get about() {
+    return { workflowId: this.workflowId, positionId: this.state.positionId };
   }
 
   static fresh(signal: Signal, rules: PositionRules): PositionContext {
@@ -101,10 +114,45 @@ export class PositionContext {
 
   markExitBlocked(reason: string | undefined): void {
     if (this.state.exitBlocked === reason) return;
+    const was = this.state.exitBlocked;
     this.state.exitBlocked = reason;
     upsertSearchAttributes([{ key: ExitBlockedKey, value: reason !== undefined }]);
-    if (reason)
+    const symbol = this.state.contract?.tradingSymbol ?? this.state.positionId;
+    if (reason) {
       log.error('exit order blocked; retrying', { positionId: this.state.positionId, reason });
+      if (was === undefined)
+        this.alerts.send({
+          kind: 'EXIT_BLOCKED',
+          severity: 'critical',
+          title: `exit of ${symbol} blocked`,
+          text: `${reason}. The exit keeps retrying; the position is still held.`,
+          ...this.about,
+          fields: { held: this.held },
+        });
+    } else if (was !== undefined) {
+      this.alerts.send(
+        {
+          kind: 'EXIT_UNBLOCKED',
+          severity: 'info',
+          title: `exit of ${symbol} unblocked`,
+          text: `The exit that was blocked (${was}) went through.`,
+          ...this.about,
+        },
+        this.alerts.latest('EXIT_BLOCKED'),
+      );
+    }
+  }
+
+  /** A person should look, though nothing is failing (a charge mismatch, broker excess). */
+  notice(title: string, text: string, fields: Record<string, string | number> = {}): void {
+    this.alerts.send({
+      kind: 'NEEDS_ATTENTION',
+      severity: 'warning',
+      title,
+      text,
+      ...this.about,
+      fields,
+    });
   }
 
   /** Something keeps failing; the position stays supervised and the step is retried. */
@@ -115,7 +163,17 @@ export class PositionContext {
       since: previous?.since ?? Date.now(),
       failures: (previous?.failures ?? 0) + 1,
     };
-    if (!previous) upsertSearchAttributes([{ key: NeedsAttentionKey, value: true }]);
+    if (!previous) {
+      upsertSearchAttributes([{ key: NeedsAttentionKey, value: true }]);
+      this.alerts.send({
+        kind: 'NEEDS_ATTENTION',
+        severity: 'critical',
+        title: `${this.state.contract?.tradingSymbol ?? this.state.positionId} needs attention`,
+        text: `${reason}. Still supervised and retrying; exits and square-off still act.`,
+        ...this.about,
+        fields: { phase: this.state.phase },
+      });
+    }
     if (previous?.reason !== reason)
       log.error('position needs attention; retrying', {
         positionId: this.state.positionId,

@@ -146,6 +146,16 @@ function open(ctx: PositionContext, fills: Fill[]): void {
     entryPrice: ctx.state.entryPrice,
     exits: ctx.state.exits,
   });
+  const { contract, exits } = ctx.state;
+  ctx.alerts.send({
+    kind: 'ENTRY_FILLED',
+    severity: 'info',
+    title: `bought ${ctx.state.quantity} ${contract!.tradingSymbol} at ${ctx.state.entryPrice}`,
+    text: `${ctx.signal.strategy} ${ctx.signal.direction} on ${ctx.signal.underlying}.`,
+    workflowId: ctx.workflowId,
+    positionId: ctx.state.positionId,
+    fields: { stopLoss: exits!.stopLoss, target: exits!.target },
+  });
 }
 
 /**
@@ -156,7 +166,7 @@ function open(ctx: PositionContext, fills: Fill[]): void {
  */
 export async function settleEntry(ctx: PositionContext): Promise<Early | undefined> {
   const filled = () => ctx.state.entryFills.reduce((s, f) => s + f.quantity, 0);
-  let rejections: string[] = [];
+  let rejections: string[];
   // A round refused for the freeze limit goes out again, sliced smaller, under the next attempt's tags.
   for (;;) {
     const attempt = ctx.state.entryAttempts ?? 0;

@@ -74,6 +74,11 @@ async function sizeByBroker(ctx: PositionContext): Promise<ExitSizing> {
       brokerNet: truth.brokerNet,
       others: truth.others,
     });
+    ctx.notice(
+      `broker holds ${sizing.excess} more ${contract.tradingSymbol} than its positions`,
+      'The exit sells only this position; the excess is left alone for a person or reconciliation.',
+      { excess: sizing.excess, brokerNet: truth.brokerNet },
+    );
   }
   return sizing;
 }
@@ -162,13 +167,19 @@ async function brokerChargesOf(ctx: PositionContext, ours: PositionCharges) {
   try {
     const note = await brokerTruth.contractNote({ orders });
     const chargesDifference = Math.round((note.total.total - ours.total) * 100) / 100;
-    if (Math.abs(chargesDifference) > 0.01)
+    if (Math.abs(chargesDifference) > 0.01) {
       log.error("the broker's charges differ from ours by more than a paisa", {
         positionId: ctx.state.positionId,
         ours: ours.total,
         broker: note.total.total,
         difference: chargesDifference,
       });
+      ctx.notice(
+        `charges differ from the broker's by ${chargesDifference}`,
+        'The report shows the broker figure; the dated rates may be out of date.',
+        { ours: ours.total, broker: note.total.total },
+      );
+    }
     return { brokerCharges: note.total, chargesDifference };
   } catch (err) {
     log.warn('no contract note from the broker; the summary keeps our charges only', {
@@ -234,6 +245,15 @@ export async function closePosition(ctx: PositionContext): Promise<PositionSumma
   };
   ctx.attentionResolved();
   ctx.setPhase('CLOSED', { reason, netPnl: pnl.net });
+  ctx.alerts.send({
+    kind: 'EXIT_FILLED',
+    severity: pnl.net < 0 ? 'warning' : 'info',
+    title: `${reason} ${ctx.state.contract!.tradingSymbol}: net ${pnl.net}`,
+    text: `Sold ${ctx.state.quantity} at ${ctx.state.summary.exitPrice}; bought at ${ctx.state.entryPrice}.`,
+    workflowId: ctx.workflowId,
+    positionId: ctx.state.positionId,
+    fields: { netPnl: pnl.net, grossPnl: pnl.gross, charges: pnl.charges },
+  });
   ctx.setOutcome(outcome);
   return ctx.state.summary;
 }

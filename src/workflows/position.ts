@@ -108,14 +108,18 @@ function installHandlers(ctx: PositionContext): void {
 async function lifecycle(ctx: PositionContext, input: PositionInput): Promise<PositionSummary> {
   for (let failures = 0; ;) {
     const phase = ctx.state.phase;
-    if (ENDED.includes(phase)) return ctx.state.summary!;
+    if (ENDED.includes(phase)) {
+      await ctx.alerts.flush();
+      return ctx.state.summary!;
+    }
     if (BEFORE_ORDERS.includes(phase)) {
       const ended = await beforeOrders(ctx, input);
-      if (ended) return finishWithout(ctx, ended);
+      if (ended) await finishWithout(ctx, ended);
       continue;
     }
     try {
       if ((await step(ctx)) === 'CONTINUE_AS_NEW') {
+        await ctx.alerts.flush();
         await condition(allHandlersFinished);
         return continueAsNew<typeof positionWorkflow>({
           signal: input.signal,

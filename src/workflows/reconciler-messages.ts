@@ -36,6 +36,9 @@ export interface ReconcilerCarry {
   flattenAttempts: number;
   /** The policy's latest actions across runs, newest last. */
   recentActions: { at: number; action: string }[];
+  /** The disagreements last alerted, so an unchanged book is not alerted every minute. */
+  alertedProblems?: string;
+  alertCounts?: Record<string, number>;
   gate: EntryGate;
   /** The gate as last sent to a day's account book: `<day>|<blocked>|<reason>`. */
   gateSent?: string;

@@ -12,6 +12,7 @@ import {
 import type { AccountActivities } from '../activities/account';
 import type { ReconcileActivities, ReconcileRun } from '../activities/reconcile';
 import { istDateOf } from '../domain/calendar';
+import { Alerts } from './alerts';
 import { unsupervisedLong, type HoldingRow } from '../domain/holdings';
 import { orderTag } from '../domain/order-tag';
 import { entryGate, holdingKey, orphanKey } from '../domain/reconcile';
@@ -66,6 +67,7 @@ const fresh = (): ReconcilerCarry => ({
  */
 export async function reconcilerWorkflow(input: ReconcilerInput): Promise<void> {
   const state: ReconcilerCarry = input.carried ?? fresh();
+  const alerts = new Alerts(workflowInfo().workflowId, (state.alertCounts ??= {}), true);
   let settings: ReconcileRun['settings'] | undefined;
   let wanted = 0;
   let served = 0;
@@ -110,6 +112,7 @@ export async function reconcilerWorkflow(input: ReconcilerInput): Promise<void> 
 
   for (let runs = 0; ; runs++) {
     if (runs >= RUNS_PER_RUN || workflowInfo().continueAsNewSuggested) {
+      await alerts.flush();
       await condition(allHandlersFinished);
       return continueAsNew<typeof reconcilerWorkflow>({ ...input, carried: state });
     }
@@ -121,9 +124,34 @@ export async function reconcilerWorkflow(input: ReconcilerInput): Promise<void> 
       ...state.last.actions.map((action) => ({ at: state.last!.at, action })),
     ].slice(-RECENT_ACTIONS);
     await applyGate();
+    alertOnChange(state, alerts);
     served = Math.max(served, ticket);
     await condition(() => wanted > served, input.intervalSeconds * 1000);
   }
+}
+
+/** One alert each time the set of disagreements changes to a new, non-empty one. */
+function alertOnChange(state: ReconcilerCarry, alerts: Alerts): void {
+  const problems = (state.last?.rows ?? []).filter(
+    (r) => r.verdict !== 'OK' && r.verdict !== 'IN_FLUX',
+  );
+  const signature = problems.map((r) => `${r.verdict}:${holdingKey(r)}:${r.difference}`).join(',');
+  if (signature === (state.alertedProblems ?? '')) return;
+  state.alertedProblems = signature;
+  if (problems.length === 0) return;
+  alerts.send({
+    kind: 'RECONCILE_MISMATCH',
+    severity: problems.some((r) => unsupervisedLong(r) > 0) ? 'critical' : 'warning',
+    title: `broker and positions disagree on ${problems.length} contract(s)`,
+    text: problems
+      .map(
+        (r) =>
+          `${r.verdict} ${r.tradingsymbol} ${r.product}: broker ${r.broker}, workflows ${r.owned}`,
+      )
+      .join('\n'),
+    workflowId: workflowInfo().workflowId,
+    fields: { gate: state.gate.blocked ? 'entries held' : 'entries allowed' },
+  });
 }
 
 async function reconcileOnce(

@@ -11,6 +11,8 @@ export interface FeedWatchdogOptions {
   isOpen: (now: number) => boolean;
   logger?: Logger;
   now?: () => number;
+  /** Told once per token each time it goes quiet, with when it did (an alert's dedupe key). */
+  onStale?: (token: number, since: number) => void;
 }
 
 /**
@@ -80,7 +82,10 @@ export class FeedWatchdog {
   private flag(stale: number[], now: number): void {
     const current = new Set(stale);
     const fresh = stale.filter((t) => !this.staleSince.has(t));
-    for (const t of fresh) this.staleSince.set(t, now);
+    for (const t of fresh) {
+      this.staleSince.set(t, now);
+      this.options.onStale?.(t, now);
+    }
     if (fresh.length > 0)
       this.options.logger?.warn(
         { tokens: fresh, staleAfterMs: this.options.staleAfterMs },
