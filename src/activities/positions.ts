@@ -50,7 +50,8 @@ const RUNNING_POSITIONS = `WorkflowType = 'positionWorkflow' AND ExecutionStatus
 
 /** What a position holds as its siblings must count it: its fills, or what it is entering with. */
 export function holdingOf(workflowId: string, s: PositionState): WorkflowHolding | undefined {
-  if (!s.contract) return undefined;
+  // A simulated position (signals-only) holds nothing at the broker.
+  if (!s.contract || s.simulated) return undefined;
   const own = s.quantity - s.exitFills.reduce((sum, f) => sum + f.quantity, 0);
   const entering = s.phase === 'ENTERING' && s.quantity === 0 ? (s.entryRequested ?? 0) : own;
   const held = ['ENTERING', 'OPEN', 'EXITING'].includes(s.phase) ? entering : 0;

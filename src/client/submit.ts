@@ -24,6 +24,7 @@ export const positionRulesFrom = (config: Config): PositionRules => ({
   strikesAroundSpot: config.exchange.strikesAroundSpot,
   historyLimit: config.temporal.positionHistoryLimit,
   tagSalt: tagSaltOf(config),
+  ...(config.broker.mode === 'signals-only' && { simulated: true }),
 });
 
 /**

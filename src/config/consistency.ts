@@ -13,7 +13,7 @@ type Calendar = 'always-open' | 'ist-hours';
 
 /** The keys these rules read; the full Config satisfies it. */
 export interface ConsistencyInput {
-  broker: { mode: 'paper' | 'live'; restUrl: string; tickerUrl: string };
+  broker: { mode: 'paper' | 'live' | 'signals-only'; restUrl: string; tickerUrl: string };
   exchange: { session: Calendar };
   session: {
     calendar: Calendar;

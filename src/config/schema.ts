@@ -157,7 +157,15 @@ const configShape = z.strictObject({
     ),
   }),
   broker: z.strictObject({
-    mode: z.enum(['paper', 'live'], { error: 'expected paper or live' }),
+    /**
+     * paper: the bundled exchange; live: Zerodha with real orders;
+     * signals-only: a strategy on probation — live market data, every step of
+     * the workflow, but no order is ever sent: fills are simulated at the
+     * quote of the moment and reported as simulated.
+     */
+    mode: z.enum(['paper', 'live', 'signals-only'], {
+      error: 'expected paper, live or signals-only',
+    }),
     restUrl: url(),
     tickerUrl: url(),
     tagSalt: z

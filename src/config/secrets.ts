@@ -45,7 +45,7 @@ export interface SecretOptions {
 }
 
 export function loadSecrets(
-  mode: 'paper' | 'live',
+  mode: 'paper' | 'live' | 'signals-only',
   env: NodeJS.ProcessEnv = process.env,
   { accessTokenOptional = false }: SecretOptions = {},
 ): Secrets {
@@ -58,7 +58,7 @@ export function loadSecrets(
   ].filter(Boolean);
   if (missing.length > 0) {
     throw new MissingSecretError(
-      `broker.mode is live but ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not set in the environment`,
+      `broker.mode is ${mode} but ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not set in the environment`,
     );
   }
   return {

@@ -19,6 +19,8 @@ export class Alerts {
     private readonly scope: string,
     private readonly counts: Partial<Record<AlertKind, number>>,
     private readonly enabled: boolean,
+    /** "[simulated] " for a signals-only position, so nobody takes it for a trade. */
+    private readonly titlePrefix = '',
   ) {}
 
   send(event: Omit<AlertEvent, 'id'>, sameAs?: number): number {
@@ -26,9 +28,9 @@ export class Alerts {
     if (!this.enabled) return n;
     const id = alertId(this.scope, event.kind, n);
     this.pending.push(
-      CancellationScope.nonCancellable(() => notifier.notify({ ...event, id })).catch(
-        (err: unknown) => log.warn('alert not delivered', { id, error: String(err) }),
-      ),
+      CancellationScope.nonCancellable(() =>
+        notifier.notify({ ...event, title: `${this.titlePrefix}${event.title}`, id }),
+      ).catch((err: unknown) => log.warn('alert not delivered', { id, error: String(err) })),
     );
     return n;
   }

@@ -21,6 +21,11 @@ export type PositionRules = Pick<Config, 'signals' | 'session' | 'entry' | 'exit
   historyLimit: number;
   /** Mixed into order tags so two deployments on one Kite account never share one (absent in old histories). */
   tagSalt?: string;
+  /**
+   * broker.mode signals-only: every step runs but no order is sent; fills
+   * are simulated at the quote of the moment and the summary says so.
+   */
+  simulated?: boolean;
 };
 
 export type Phase =
@@ -56,6 +61,8 @@ export interface Fill {
    * from when no such trade could be found (the last price).
    */
   external?: { priced: 'trades' | 'ltp' | 'broker-average' };
+  /** signals-only: no order was sent; this is the fill the quote of the moment would have given. */
+  simulated?: true;
 }
 
 export interface Contract {
@@ -91,6 +98,10 @@ export interface PositionState {
   entryRequested?: number;
   /** The entry round in flight; above 0 only after a round was refused for the freeze limit. */
   entryAttempts?: number;
+  /** The ask the strike was selected at: a simulated entry fills there. */
+  quotedEntry?: number;
+  /** signals-only: nothing of this position is at the broker. */
+  simulated?: true;
   /**
    * The exit round in flight: its attempt number and size are recorded before
    * any order is sent, so a retry, a cancellation or a continue-as-new resumes
@@ -145,6 +156,8 @@ export interface PositionSummary {
    */
   brokerCharges?: PositionCharges;
   chargesDifference?: number;
+  /** signals-only: what would have happened; nothing was placed. */
+  simulated?: true;
   netPnl: number;
   reasons?: string[];
   openedAt?: number;

@@ -40,6 +40,7 @@ export class PositionContext {
       this.workflowId,
       (state.alertCounts ??= {}),
       patched('workflow-alerts'),
+      rules.simulated ? '[simulated] ' : '',
     );
   }
 
@@ -67,6 +68,7 @@ export class PositionContext {
       exitAttempts: 0,
       stopHistory: [],
       paused: false,
+      ...(rules.simulated && { simulated: true as const }),
     });
   }
 

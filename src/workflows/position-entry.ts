@@ -117,6 +117,7 @@ export async function decideEntry(ctx: PositionContext): Promise<Early | undefin
   ctx.setTradingSymbol(quote.tradingSymbol);
   if (ctx.forceExitReason) return aborted(ctx);
   ctx.state.entryRequested = sizing.quantity;
+  ctx.state.quotedEntry = quote.ask;
   ctx.setPhase('ENTERING', {
     tradingSymbol: quote.tradingSymbol,
     quantity: sizing.quantity,

@@ -96,7 +96,7 @@ export async function exitPosition(ctx: PositionContext): Promise<'FLAT' | 'CONT
     if (historyIsLong(ctx)) return 'CONTINUE_AS_NEW';
     if (!ctx.state.exitRound) {
       // Patched: exits recorded before the broker was asked first replay without these steps.
-      const asksBroker = patched('exit-sized-by-broker');
+      const asksBroker = patched('exit-sized-by-broker') && !ctx.rules.simulated;
       if (asksBroker && (await waitForSession(ctx))) continue;
       const sizing = asksBroker
         ? await sizeByBroker(ctx).catch((err: unknown) => {
@@ -227,7 +227,10 @@ export async function closePosition(ctx: PositionContext): Promise<PositionSumma
   });
   const outcome: Outcome = pnl.net > 0 ? 'WIN' : pnl.net < 0 ? 'LOSS' : 'FLAT';
   // Patched: closes recorded before the broker was asked replay without the call.
-  const broker = patched('contract-note-at-close') ? await brokerChargesOf(ctx, charges) : {};
+  const broker =
+    patched('contract-note-at-close') && !ctx.rules.simulated
+      ? await brokerChargesOf(ctx, charges)
+      : {};
   await releaseSlot(ctx, pnl.net);
   ctx.state.summary = {
     ...ctx.summaryOf(outcome),
@@ -239,6 +242,7 @@ export async function closePosition(ctx: PositionContext): Promise<PositionSumma
     charges: pnl.charges,
     chargesBreakdown: charges,
     ...broker,
+    ...(ctx.rules.simulated && { simulated: true as const }),
     netPnl: pnl.net,
     openedAt: ctx.state.openedAt,
     closedAt,

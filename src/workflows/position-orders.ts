@@ -3,7 +3,7 @@ import { FailureType } from '../activities/failure-types';
 import type { OrderState } from '../activities/orders';
 import type { OrderLeg } from '../domain/order-tag';
 import { freezeLimitFromRefusal, sliceQuantity } from '../domain/sizing';
-import { entryBroker, exitBroker, orders, orderWaiter } from './proxies';
+import { entryBroker, exitBroker, marketData, orders, orderWaiter } from './proxies';
 import type { Fill } from './messages';
 import type { PositionContext } from './position-context';
 import { backOff, describeFailure, failureType, retryDelayMs } from './position-recovery';
@@ -140,6 +140,37 @@ async function settleOrder(
   }
 }
 
+/**
+ * signals-only: the fill the order would have had, at the quote of the
+ * moment (the entry at the ask the strike was chosen at, an exit at the
+ * bid of a fresh quote), with nothing sent to the broker.
+ */
+async function simulatedFill(
+  ctx: PositionContext,
+  leg: OrderLeg,
+  tag: string,
+  quantity: number,
+): Promise<SliceResult> {
+  let price = ctx.state.quotedEntry!;
+  if (leg === 'EXIT') {
+    const [quote] = await marketData
+      .getQuote({ tokens: [ctx.state.contract!.token] })
+      .catch(() => [undefined]);
+    price = quote?.bid || quote?.ltp || ctx.state.lastPrice || ctx.state.entryPrice!;
+  }
+  return {
+    ok: true,
+    fill: {
+      orderId: `simulated-${tag}`,
+      tag,
+      quantity,
+      averagePrice: price,
+      at: Date.now(),
+      simulated: true,
+    },
+  };
+}
+
 /** One child order from intent to final fill; never throws for a broker's or an activity's failure. */
 async function placeAndSettle(
   ctx: PositionContext,
@@ -149,6 +180,7 @@ async function placeAndSettle(
   quantity: number,
 ): Promise<SliceResult> {
   const tag = ctx.tag(leg, attempt, slice);
+  if (ctx.rules.simulated) return simulatedFill(ctx, leg, tag, quantity);
   const obtained = await obtainOrder(ctx, leg, tag, quantity);
   if ('refused' in obtained) return { ok: false, reason: obtained.refused };
   const { orderId } = obtained;

@@ -34,6 +34,8 @@ export interface DayReport {
   largestWin?: PositionSummary;
   largestLoss?: PositionSummary;
   tradeList: PositionSummary[];
+  /** signals-only positions, reported apart: nothing of them was ever placed. */
+  simulated?: Omit<DayReport, 'simulated'>;
 }
 
 /** Sums of prices drift in binary floating point; reports speak in whole paise. */
@@ -44,8 +46,22 @@ const rate = (wins: number, trades: number) => (trades === 0 ? null : paise(wins
 const isTrade = (s: PositionSummary) =>
   s.outcome === 'WIN' || s.outcome === 'LOSS' || s.outcome === 'FLAT';
 
-/** The day's figures from the summaries its position workflows returned. Pure. */
+/**
+ * The day's figures from the summaries its position workflows returned, the
+ * simulated (signals-only) ones apart so they never mix with real money. Pure.
+ */
 export function buildReport(day: string, summaries: PositionSummary[]): DayReport {
+  const simulated = summaries.filter((s) => s.simulated);
+  return {
+    ...figures(
+      day,
+      summaries.filter((s) => !s.simulated),
+    ),
+    ...(simulated.length > 0 && { simulated: figures(day, simulated) }),
+  };
+}
+
+function figures(day: string, summaries: PositionSummary[]): Omit<DayReport, 'simulated'> {
   const trades = summaries.filter(isTrade).sort((a, b) => a.closedAt - b.closedAt);
   const wins = trades.filter((s) => s.outcome === 'WIN').length;
   const strategies = [...new Set(trades.map((s) => s.strategy))].sort();
@@ -86,6 +102,20 @@ const best = (s: PositionSummary | undefined) =>
   s && `${money(s.netPnl)} ${s.positionId} (${s.strategy}, ${s.tradingSymbol ?? s.underlying})`;
 
 export function renderReport(r: DayReport, uiUrl: (workflowId: string) => string): string {
+  const real = renderFigures(r, uiUrl);
+  if (!r.simulated) return real;
+  return [
+    real,
+    '',
+    'SIMULATED (signals-only: nothing below was placed; fills at the quote of the moment)',
+    renderFigures(r.simulated, uiUrl),
+  ].join('\n');
+}
+
+function renderFigures(
+  r: Omit<DayReport, 'simulated'>,
+  uiUrl: (workflowId: string) => string,
+): string {
   const head = keyValues([
     ['day (IST)', r.day],
     ['positions', r.positions],
@@ -121,6 +151,11 @@ export function renderReport(r: DayReport, uiUrl: (workflowId: string) => string
       { header: 'EXIT', value: (s) => price(s.exitPrice), align: 'right' },
       { header: 'GROSS', value: (s) => money(s.grossPnl), align: 'right' },
       { header: 'CHARGES', value: (s) => price(s.charges), align: 'right' },
+      {
+        header: 'BROKER CHARGES',
+        value: (s) => price(s.brokerCharges?.total),
+        align: 'right',
+      },
       { header: 'NET', value: (s) => money(s.netPnl), align: 'right' },
       { header: 'OUTCOME', value: (s) => s.outcome },
       { header: 'WEB UI', value: (s) => uiUrl(positionWorkflowId(s.positionId)) },
