@@ -102,6 +102,8 @@ export interface PositionState {
   quotedEntry?: number;
   /** signals-only: nothing of this position is at the broker. */
   simulated?: true;
+  /** Epoch ms of the tick that crossed the exit level, for the tick-to-exit latency metric. */
+  triggeredAt?: number;
   /**
    * The exit round in flight: its attempt number and size are recorded before
    * any order is sent, so a retry, a cancellation or a continue-as-new resumes

@@ -85,6 +85,8 @@ async function obtainOrder(
         product: ctx.rules.entry.product,
         orderType: 'MARKET',
         marketProtection: ctx.rules.entry.marketProtection,
+        ...(leg === 'EXIT' &&
+          ctx.state.triggeredAt !== undefined && { intentAt: ctx.state.triggeredAt }),
       }),
     );
     return { orderId };

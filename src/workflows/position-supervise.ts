@@ -90,7 +90,7 @@ type Wake =
   | { kind: 'message' }
   | { kind: 'retry' }
   | { kind: 'timer'; reason: ExitReason }
-  | { kind: 'price'; legIndex: number; price: number };
+  | { kind: 'price'; legIndex: number; price: number; at: number };
 
 /** Pause halts the automated exits; the square-off timer keeps running regardless. */
 function armedTimer(ctx: PositionContext, plan: ExitPlan): { at: number; reason: ExitReason } {
@@ -174,6 +174,7 @@ export async function supervise(ctx: PositionContext): Promise<ExitReason | 'CON
             kind: 'price',
             legIndex: fired.legIndex,
             price: fired.price,
+            at: fired.at,
           })),
         ),
       );
@@ -197,7 +198,10 @@ export async function supervise(ctx: PositionContext): Promise<ExitReason | 'CON
       ctx.attentionResolved();
     }
     const exit = onWake(ctx, wake.value);
-    if (exit) return exit;
+    if (exit) {
+      if (wake.value.kind === 'price') ctx.state.triggeredAt = wake.value.at;
+      return exit;
+    }
   }
 }
 
