@@ -11,7 +11,7 @@ import {
 } from '@temporalio/workflow';
 import type { PositionActivities } from '../activities/positions';
 import type { Config } from '../config/schema';
-import { Alerts } from './alerts';
+import { Alerts, chainScope } from './alerts';
 import { istEpoch } from '../domain/calendar';
 import {
   applyMark,
@@ -82,11 +82,7 @@ export async function accountWorkflow(input: AccountInput): Promise<AccountSumma
   let state: AccountState = input.carried ?? newAccountState(input.day);
   const { risk } = input;
   // Patched so books recorded before alerts existed replay without their activities.
-  const alerts = new Alerts(
-    workflowInfo().workflowId,
-    (state.alertCounts ??= {}),
-    patched('workflow-alerts'),
-  );
+  const alerts = new Alerts(chainScope(), (state.alertCounts ??= {}), patched('workflow-alerts'));
 
   const flattenAll = async (reason: string) => {
     // The book's own positions first: they are known without a visibility query.

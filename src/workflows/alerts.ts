@@ -1,4 +1,4 @@
-import { CancellationScope, log, proxyActivities } from '@temporalio/workflow';
+import { CancellationScope, log, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { NotifyActivities } from '../activities/notify';
 import { notifyOptions } from '../activities/notify-options';
 import { alertId, type AlertEvent, type AlertKind } from '../domain/alerts';
@@ -44,3 +44,13 @@ export class Alerts {
     await Promise.all(this.pending.splice(0));
   }
 }
+
+/**
+ * The alert scope of a workflow whose id is reused (a day's book the
+ * operator terminated and that started again): its first run's id keeps a
+ * new chain's alerts from reusing, and so silently losing, the old ids.
+ */
+export const chainScope = (): string => {
+  const { workflowId, firstExecutionRunId } = workflowInfo();
+  return `${workflowId}.${firstExecutionRunId.slice(0, 8)}`;
+};

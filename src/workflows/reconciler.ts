@@ -12,7 +12,7 @@ import {
 import type { AccountActivities } from '../activities/account';
 import type { ReconcileActivities, ReconcileRun } from '../activities/reconcile';
 import { istDateOf } from '../domain/calendar';
-import { Alerts } from './alerts';
+import { Alerts, chainScope } from './alerts';
 import { unsupervisedLong, type HoldingRow } from '../domain/holdings';
 import { orderTag } from '../domain/order-tag';
 import { entryGate, holdingKey, orphanKey } from '../domain/reconcile';
@@ -67,7 +67,7 @@ const fresh = (): ReconcilerCarry => ({
  */
 export async function reconcilerWorkflow(input: ReconcilerInput): Promise<void> {
   const state: ReconcilerCarry = input.carried ?? fresh();
-  const alerts = new Alerts(workflowInfo().workflowId, (state.alertCounts ??= {}), true);
+  const alerts = new Alerts(chainScope(), (state.alertCounts ??= {}), true);
   let settings: ReconcileRun['settings'] | undefined;
   let wanted = 0;
   let served = 0;

@@ -6,6 +6,7 @@ import type { RunnerStatus, RunnerSummary } from '../../src/workflows/runner-mes
 import type { AccountSummary, PositionState } from '../../src/workflows/messages';
 import { workerNamespace } from '../harness/namespaces';
 import { createFleetActivities } from '../../src/activities/positions';
+import { quietNotifyActivities } from '../harness/quiet-notifier';
 import { startTestWorker, type RunningWorker } from '../harness/temporal';
 import { eventually } from '../harness/eventually';
 import { cliEnv, runCli, runCliJson } from './run-cli';
@@ -35,8 +36,9 @@ describe('trade CLI against a real Temporal server (no broker)', () => {
         evaluateStrategies: async () => {
           throw ApplicationFailure.nonRetryable('no candles in this test', 'InvalidRequest');
         },
-        // The kill switch flattens through Temporal alone.
+        // The kill switch flattens through Temporal alone, and alerts (nowhere).
         ...createFleetActivities({ client }),
+        ...quietNotifyActivities(),
       },
     });
     const base = loadConfig({ env: {} });

@@ -10,6 +10,7 @@ import {
   type AccountSummary,
 } from '../../src/workflows/messages';
 import { workerNamespace } from '../harness/namespaces';
+import { quietNotifyActivities } from '../harness/quiet-notifier';
 import { startTestWorker, type RunningWorker } from '../harness/temporal';
 
 /** Small enough that a burst of fifty positions rolls the book over several times. */
@@ -45,7 +46,7 @@ describe('accountWorkflow: the day book survives continue-as-new, retries and co
     client = new Client({ connection, namespace: workerNamespace() });
     worker = await startTestWorker({
       namespace: workerNamespace(),
-      activities: createFleetActivities({ client }),
+      activities: { ...createFleetActivities({ client }), ...quietNotifyActivities() },
     });
     account = createAccountActivities({
       client,
