@@ -104,11 +104,13 @@ const INDEX_LEVELS = ['stopLoss', 'target'] as const;
 
 export const signalSchema = fieldsSchema
   .superRefine((s, ctx) => {
-    if (s.referencePrice === undefined) return;
+    // Zod runs this even when a field failed: a bad reference is its own error, not a level's.
+    const ref = s.referencePrice;
+    if (typeof ref !== 'number' || !(ref > 0) || !Number.isFinite(ref)) return;
     for (const kind of INDEX_LEVELS) {
       const level = s.exits?.[kind]?.underlyingLevel;
-      if (level === undefined) continue;
-      const problem = indexLevelProblem(s.direction, kind, level, s.referencePrice);
+      if (typeof level !== 'number' || !(level > 0)) continue;
+      const problem = indexLevelProblem(s.direction, kind, level, ref);
       if (problem)
         ctx.addIssue({
           code: 'custom',

@@ -54,9 +54,13 @@ describe('trade CLI on an open position (paper exchange)', () => {
     expect((await runCli(['position', 'resume', id], env)).code).toBe(0);
     await waitForState(handle, (s) => !s.paused);
 
-    const above = await runCli(['position', 'modify', id, '--sl', '99999'], env);
+    // Below the target, so only the market can refuse it: the workflow asks for a fresh quote.
+    const throughMarket = (state.exits!.target - 0.05).toFixed(2);
+    const above = await runCli(['position', 'modify', id, '--sl', throughMarket], env);
     expect(above.code).toBe(1);
-    expect(above.stderr).toContain('rejected: stopLoss: 99999 must be below the current premium');
+    expect(above.stderr).toContain(
+      `rejected: stopLoss: ${Number(throughMarket)} must be below the current premium`,
+    );
     const offTick = await runCli(['position', 'modify', id, '--target', '99999.03'], env);
     expect(offTick.code).toBe(1);
     expect(offTick.stderr).toContain('not a multiple of the 0.05 tick');

@@ -6,7 +6,7 @@ import {
   type TrailingRule,
 } from '../../../src/config/schema';
 import type { ChargeableFill, ChargeRates } from '../../../src/domain/charges';
-import type { ExitLevel, Signal } from '../../../src/domain/signal';
+import { indexLevelProblem, type ExitLevel, type Signal } from '../../../src/domain/signal';
 import type { OptionChain, OptionQuote, OptionType } from '../../../src/domain/types';
 
 /** Numbers a careless producer sends: NaN, infinities, -0, extremes, negatives, fractions. */
@@ -63,10 +63,12 @@ const isoWithZone = fc
  * leaves the range where a double still holds whole paise (about 9e13 rupees).
  */
 const distance = fc.double({ min: Number.MIN_VALUE, max: 1e6, noNaN: true });
+/** Index levels on the 0.05 tick, which intake leaves as they are (off-tick ones it rounds). */
+const indexLevel = fc.integer({ min: 1, max: 20_000_000 }).map((ticks) => ticks / 20);
 const exitLevel: fc.Arbitrary<ExitLevel> = fc.oneof(
   distance.map((points) => ({ points })),
   distance.map((pct) => ({ pct })),
-  positive.map((underlyingLevel) => ({ underlyingLevel })),
+  indexLevel.map((underlyingLevel) => ({ underlyingLevel })),
 );
 export const premiumDistance: fc.Arbitrary<PremiumDistance> = fc.oneof(
   distance.map((points) => ({ points })),
@@ -78,7 +80,23 @@ export const trailingRule: fc.Arbitrary<TrailingRule> = fc.record({
   step: premiumDistance,
 });
 
-export const validSignal: fc.Arbitrary<Signal> = fc.record(
+/**
+ * A reference price with an index level on its wrong side is refused at
+ * intake, so a valid signal keeps the reference only where its levels agree.
+ */
+const consistentReference = (signal: Signal): Signal => {
+  const { referencePrice, exits, direction } = signal;
+  if (referencePrice === undefined) return signal;
+  const wrong = (['stopLoss', 'target'] as const).some((kind) => {
+    const level = exits?.[kind]?.underlyingLevel;
+    return level !== undefined && indexLevelProblem(direction, kind, level, referencePrice);
+  });
+  if (!wrong) return signal;
+  const { referencePrice: _dropped, ...rest } = signal;
+  return rest;
+};
+
+const signalFields: fc.Arbitrary<Signal> = fc.record(
   {
     id: fc.stringMatching(/^[A-Za-z0-9_.:-]{1,64}$/),
     underlying: fc.constantFrom(...UNDERLYINGS),
@@ -110,6 +128,8 @@ export const validSignal: fc.Arbitrary<Signal> = fc.record(
     ],
   },
 );
+
+export const validSignal: fc.Arbitrary<Signal> = signalFields.map(consistentReference);
 
 const notAnExitLevel = fc.oneof(
   notOfType('object'),
