@@ -1,12 +1,11 @@
 import { Context, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import type { KiteBroker } from '../adapters/kite/client';
-import { BrokerAmbiguous, BrokerRejection } from '../adapters/kite/errors';
-import { isTerminal, type BrokerOrder, type PlaceOrderParams } from '../adapters/kite/types';
-import type { OrderMetrics } from '../observability/trading-metrics';
+import { BrokerRejection } from '../adapters/kite/errors';
+import { isTerminal, type BrokerOrder } from '../adapters/kite/types';
 import { DEFAULT_TIMING, type ActivityDeps } from './deps';
 import { FailureType } from './failure-types';
 import { toActivityFailure, throwUnlessTransient } from './failures';
+import { createOrderPlacer, type PlaceOrderInput, type PlaceOrderResult } from './order-placer';
 import { furthest, toOrderState, type OrderState } from './orders';
 import { createQuoteActivities } from './quotes';
 import {
@@ -18,16 +17,7 @@ import {
 } from './validation';
 import { idle } from './wait';
 
-export type PlaceOrderInput = PlaceOrderParams & {
-  /** Epoch ms of the tick that decided this exit, for the tick-to-exit latency metric. */
-  intentAt?: number;
-};
-
-export interface PlaceOrderResult {
-  orderId: string;
-  /** True when an order with this tag already existed and was adopted instead of placing a new one. */
-  adopted: boolean;
-}
+export type { PlaceOrderInput, PlaceOrderResult };
 
 export interface AwaitOrderInput {
   orderId: string;
@@ -43,115 +33,25 @@ export interface FindOrderInput {
   tag: string;
 }
 
-/** The order carrying `tag`, if any; more than one means invariant 1 was already broken elsewhere. */
-async function findByTag(broker: KiteBroker, tag: string): Promise<BrokerOrder | undefined> {
-  const matches = (await broker.getOrders()).filter((o) => o.tag === tag);
-  if (matches.length > 1)
-    log.error('several orders carry one tag', { tag, orderIds: matches.map((o) => o.orderId) });
-  return matches[0];
-}
-
-/** Adopting is only safe when the found order is this intent; anything else is a tag collision. */
-function adopt(
-  order: BrokerOrder,
-  intent: PlaceOrderInput,
-  metrics: OrderMetrics | undefined,
-): PlaceOrderResult {
-  const same =
-    order.tradingsymbol === intent.tradingsymbol &&
-    order.transactionType === intent.transactionType &&
-    order.quantity === intent.quantity;
-  if (!same) {
-    throw ApplicationFailure.nonRetryable(
-      `order ${order.orderId} carries tag ${intent.tag} but is ${order.transactionType} ${order.quantity} ${order.tradingsymbol}`,
-      FailureType.TagConflict,
-    );
-  }
-  if (order.status === 'REJECTED') {
-    metrics?.order('rejected', intent.transactionType);
-    throw ApplicationFailure.nonRetryable(
-      order.statusMessage ?? 'rejected by the broker',
-      FailureType.OrderRejected,
-    );
-  }
-  log.info('adopted existing order', {
-    tag: intent.tag,
-    orderId: order.orderId,
-    status: order.status,
-  });
-  metrics?.order('adopted', intent.transactionType);
-  return { orderId: order.orderId, adopted: true };
-}
-
 export function createBrokerActivities(deps: ActivityDeps) {
-  const { broker, hub, metrics, now = Date.now } = deps;
+  const { broker, hub, orders, now = Date.now } = deps;
   const timing = { ...DEFAULT_TIMING, ...deps.timing };
+  const placer = createOrderPlacer(deps);
 
   /**
-   * Invariant 1 rests here, because Kite does not deduplicate tags: look the
-   * tag up before placing and after any ambiguous failure, and adopt what is
-   * found. Temporal may retry this activity only because every attempt starts
-   * with that look-up.
+   * Places one order under its tag, adopting one already booked (see
+   * createOrderPlacer). A retry asks the broker itself whether the tag is
+   * booked: the attempt before may have placed it from another process.
    */
   async function placeOrder(input: PlaceOrderInput): Promise<PlaceOrderResult> {
     const intent = parseInput('placeOrder', placeOrderSchema, input);
     const ctx = Context.current();
-    // Heartbeats cost nothing without a heartbeatTimeout, and keep one from firing across slow broker calls.
-    const lookUp = () => {
-      ctx.heartbeat();
-      return findByTag(broker, intent.tag);
-    };
-    try {
-      const existing = await lookUp();
-      if (existing) return adopt(existing, intent, metrics);
-    } catch (err) {
-      throw toActivityFailure(err);
-    }
-    let ambiguity: BrokerAmbiguous;
-    try {
-      ctx.heartbeat();
-      const orderId = await broker.placeOrder(intent);
-      log.info('order placed', {
-        tag: intent.tag,
-        orderId,
-        symbol: intent.tradingsymbol,
-        qty: intent.quantity,
-      });
-      metrics?.order('placed', intent.transactionType);
-      if (intent.transactionType === 'SELL' && intent.intentAt !== undefined)
-        metrics?.observeTickToExit(now() - intent.intentAt);
-      return { orderId, adopted: false };
-    } catch (err) {
-      if (err instanceof BrokerRejection) {
-        metrics?.order('rejected', intent.transactionType);
-        log.warn('order rejected', {
-          tag: intent.tag,
-          reason: err.message,
-          kiteErrorType: err.kiteErrorType,
-        });
-        throw toActivityFailure(err, FailureType.OrderRejected);
-      }
-      if (!(err instanceof BrokerAmbiguous)) throw toActivityFailure(err);
-      ambiguity = err;
-    }
-    log.warn('order placement ambiguous, looking the tag up', {
-      tag: intent.tag,
-      reason: ambiguity.message,
+    return placer.place(intent, {
+      fromBroker: ctx.info.attempt > 1 || intent.lookup === 'broker',
+      // Heartbeats cost nothing without a heartbeatTimeout, and keep one from firing across slow broker calls.
+      heartbeat: () => ctx.heartbeat(),
+      signal: ctx.cancellationSignal,
     });
-    for (const delay of timing.lookupDelaysMs) {
-      await idle(delay, ctx.cancellationSignal);
-      try {
-        const found = await lookUp();
-        if (found) return adopt(found, intent, metrics);
-      } catch (err) {
-        throwUnlessTransient(err);
-      }
-    }
-    // Not found yet: the next attempt looks the tag up again before it places anything.
-    throw ApplicationFailure.retryable(
-      `placeOrder: tag ${intent.tag} not found after an ambiguous failure (${ambiguity.message})`,
-      FailureType.BrokerAmbiguous,
-    );
   }
 
   async function awaitOrder(input: AwaitOrderInput): Promise<OrderState> {
@@ -159,7 +59,9 @@ export function createBrokerActivities(deps: ActivityDeps) {
     const ctx = Context.current();
     const details = ctx.info.heartbeatDetails as { deadline?: number } | undefined;
     const deadline = details?.deadline ?? now() + timeoutSeconds * 1000;
-    let latest: BrokerOrder | undefined;
+    // The worker's order book has usually heard of the order already: the first poll waits for a push.
+    let latest: BrokerOrder | undefined = orders?.get(orderId);
+    let pollNow = latest === undefined;
     let wake: (() => void) | undefined;
     const stopListening = hub?.onOrderUpdate(orderId, (order) => {
       latest = furthest(latest, order);
@@ -168,7 +70,9 @@ export function createBrokerActivities(deps: ActivityDeps) {
     try {
       for (;;) {
         ctx.heartbeat({ deadline });
-        if (!latest || !isTerminal(latest.status)) {
+        if (latest && !isTerminal(latest.status))
+          latest = furthest(latest, orders?.get(orderId) ?? latest);
+        if ((!latest || !isTerminal(latest.status)) && pollNow) {
           try {
             latest = furthest(latest, await broker.getOrder(orderId));
           } catch (err) {
@@ -176,6 +80,7 @@ export function createBrokerActivities(deps: ActivityDeps) {
             log.warn('order status poll failed', { orderId, reason: (err as Error).message });
           }
         }
+        pollNow = true;
         if (latest && isTerminal(latest.status)) return toOrderState(latest);
         const remaining = deadline - now();
         if (remaining <= 0) {
@@ -240,7 +145,7 @@ export function createBrokerActivities(deps: ActivityDeps) {
   async function findOrderByTag(input: FindOrderInput): Promise<OrderState | null> {
     const { tag } = parseInput('findOrderByTag', findOrderSchema, input);
     try {
-      const order = await findByTag(broker, tag);
+      const order = await placer.findByTag(tag, true);
       return order ? toOrderState(order) : null;
     } catch (err) {
       throw toActivityFailure(err);

@@ -1,6 +1,8 @@
 import type { KiteBroker } from '../adapters/kite/client';
+import type { OrderBook } from '../adapters/kite/order-book';
 import type { TickHub } from '../adapters/kite/tick-hub';
 import type { OrderMetrics } from '../observability/trading-metrics';
+import type { DisarmedExits } from '../workers/disarmed-exits';
 import type { MarkReporter } from '../workers/mark-reporter';
 
 export interface Timing {
@@ -22,6 +24,10 @@ export interface ActivityDeps {
   broker: KiteBroker;
   /** The worker's tick hub; awaitPriceTrigger needs it, awaitOrder uses it for push updates when present. */
   hub?: TickHub;
+  /** The worker's mirror of the broker's order book: tag look-ups without a REST call. */
+  orders?: OrderBook;
+  /** Exit intents their workflows took back (see DisarmedExits); a trigger must not place them. */
+  disarmed?: Pick<DisarmedExits, 'has'>;
   /** Reports the marks of the positions whose triggers wait here to their account books. */
   marks?: Pick<MarkReporter, 'watch'>;
   /** Counts placeOrder's results and exit latency for the worker's /metrics. */

@@ -1,9 +1,32 @@
 import { Context, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Cross, CrossLeg } from '../adapters/kite/tick-hub';
+import { sliceQuantity } from '../domain/sizing';
 import type { ActivityDeps } from './deps';
 import { FailureType } from './failure-types';
+import { createOrderPlacer } from './order-placer';
 import { parseInput, priceTriggerSchema } from './validation';
+
+/**
+ * What to sell, and under which tags, the moment a stop or target crosses:
+ * the workflow's next exit round, decided in advance so the order leaves
+ * from the tick's own process instead of a Temporal round trip later.
+ */
+export interface ExitIntent {
+  tradingsymbol: string;
+  product: 'MIS' | 'NRML';
+  /** What the position holds; sold only if the broker still shows at least this much long. */
+  quantity: number;
+  lotSize: number;
+  freezeQty: number;
+  marketProtection: number;
+  /** One tag per freeze-limit slice of `quantity`, in slice order: the round's tags. */
+  tags: string[];
+  /** The crossings that are exits; others (a trailing step) only wake the workflow. */
+  on: { legIndex: number; side: 'below' | 'above' }[];
+  /** This arming's id: a workflow that took the intent back disarms it by this id. */
+  armId: string;
+}
 
 export interface PriceTriggerInput {
   legs: CrossLeg[];
@@ -14,21 +37,81 @@ export interface PriceTriggerInput {
     entryPrice: number;
     quantity: number;
   };
+  exit?: ExitIntent;
 }
 
-export type PriceTriggerResult = Cross;
+export type PriceTriggerResult = Cross & {
+  /** The exit orders the trigger placed (or adopted) under the intent's tags. */
+  exitOrders?: { tag: string; orderId: string }[];
+  /** Why the intent was not (wholly) placed: the broker showed less, or a placement failed. */
+  exitNotPlaced?: string;
+};
 
 export function createMarketActivities(deps: ActivityDeps) {
-  const { hub, marks } = deps;
+  const { hub, marks, broker, disarmed } = deps;
+  const placer = createOrderPlacer(deps);
+
+  /**
+   * Sells the intent's slices now. Never more than the broker shows long for
+   * the contract: a position closed elsewhere is left to the workflow, which
+   * reads the broker and closes it as an external close.
+   */
+  async function placeExit(
+    intent: ExitIntent,
+    crossAt: number,
+  ): Promise<Pick<PriceTriggerResult, 'exitOrders' | 'exitNotPlaced'>> {
+    const ctx = Context.current();
+    const net = (await broker.getPositions())
+      .filter((p) => p.tradingsymbol === intent.tradingsymbol && p.product === intent.product)
+      .reduce((s, p) => s + p.quantity, 0);
+    if (net < intent.quantity)
+      return { exitNotPlaced: `the broker shows ${net} of the ${intent.quantity} held` };
+    const slices = sliceQuantity(intent.quantity, intent.lotSize, intent.freezeQty);
+    const placed = await Promise.all(
+      slices.map((quantity, i) =>
+        placer
+          .place(
+            {
+              tag: intent.tags[i],
+              tradingsymbol: intent.tradingsymbol,
+              exchange: 'NFO',
+              transactionType: 'SELL',
+              quantity,
+              product: intent.product,
+              orderType: 'MARKET',
+              marketProtection: intent.marketProtection,
+              intentAt: crossAt,
+            },
+            {
+              fromBroker: ctx.info.attempt > 1,
+              heartbeat: () => ctx.heartbeat(),
+              signal: ctx.cancellationSignal,
+            },
+          )
+          .then(
+            ({ orderId }) => ({ tag: intent.tags[i], orderId }),
+            (err: unknown) => (err instanceof Error ? err.message : String(err)),
+          ),
+      ),
+    );
+    const exitOrders = placed.filter(
+      (p): p is { tag: string; orderId: string } => typeof p !== 'string',
+    );
+    const failures = placed.filter((p): p is string => typeof p === 'string');
+    return { exitOrders, ...(failures.length > 0 && { exitNotPlaced: failures.join('; ') }) };
+  }
 
   /**
    * A timer on price: completes the moment a leg's ltp is at or through its
-   * level (at once if it already is). Holds nothing durable, so a retry on
-   * another worker after a missed heartbeat just arms again; the workflow
-   * cancels it when a timer or an operator message wins the race.
+   * level (at once if it already is). Armed with an exit intent, a stop or
+   * target crossing also places the exit itself before completing; the
+   * workflow adopts those orders by their tags. Holds nothing durable, so a
+   * retry on another worker after a missed heartbeat arms again (and a
+   * placement it repeats is adopted by tag); the workflow cancels it when a
+   * timer or an operator message wins the race.
    */
   async function awaitPriceTrigger(input: PriceTriggerInput): Promise<PriceTriggerResult> {
-    const { legs, mark } = parseInput('awaitPriceTrigger', priceTriggerSchema, input);
+    const { legs, mark, exit } = parseInput('awaitPriceTrigger', priceTriggerSchema, input);
     if (!hub)
       throw ApplicationFailure.nonRetryable(
         'awaitPriceTrigger: this worker has no tick hub',
@@ -43,8 +126,12 @@ export function createMarketActivities(deps: ActivityDeps) {
         onHeartbeat: (lastPrices) => ctx.heartbeat({ lastPrices }),
       })
       .finally(() => unwatch?.());
-    log.info('price trigger fired', { ...cross, leg: legs[cross.legIndex] });
-    return cross;
+    const exits =
+      exit?.on.some((o) => o.legIndex === cross.legIndex && o.side === cross.side) &&
+      !disarmed?.has(exit.armId);
+    const placed = exit && exits ? await placeExit(exit, cross.at) : {};
+    log.info('price trigger fired', { ...cross, leg: legs[cross.legIndex], ...placed });
+    return { ...cross, ...placed };
   }
 
   return { awaitPriceTrigger };

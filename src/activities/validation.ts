@@ -38,6 +38,7 @@ export const placeOrderSchema = z
       .int('expected epoch milliseconds')
       .positive('expected epoch milliseconds')
       .optional(),
+    lookup: z.literal('broker', { error: 'expected "broker"' }).optional(),
   })
   .superRefine((o, ctx) => {
     const need = (
@@ -109,6 +110,25 @@ export const priceTriggerSchema = z.strictObject({
         ),
     )
     .min(1, 'expected at least one leg'),
+  exit: z
+    .strictObject({
+      tradingsymbol: z.string().min(1, 'expected a tradingsymbol'),
+      product: z.enum(['MIS', 'NRML']),
+      quantity: positiveInt(),
+      lotSize: positiveInt(),
+      freezeQty: positiveInt(),
+      marketProtection: z.number(),
+      tags: z
+        .array(z.string().regex(ORDER_TAG_PATTERN, 'expected 1-20 letters or digits'))
+        .min(1, 'expected a tag per slice'),
+      on: z
+        .array(
+          z.strictObject({ legIndex: z.number().int().min(0), side: z.enum(['below', 'above']) }),
+        )
+        .min(1, 'expected the crossings that exit'),
+      armId: z.string().min(1, 'expected an arm id'),
+    })
+    .optional(),
   mark: z
     .strictObject({
       positionId: z.string().min(1, 'expected a position id'),

@@ -42,6 +42,8 @@ export interface ExchangeEvents {
   order: [order: KiteOrder];
   /** Ticks have just been written to the ticker connections: the last price of each token sent. */
   ticks: [ltps: ReadonlyMap<number, number>];
+  /** An API request arrived (before authentication): how a test counts what the client asked. */
+  request: [method: string, path: string];
 }
 
 export interface RunningExchange {
@@ -143,7 +145,10 @@ export async function startExchange(options: ExchangeOptions): Promise<RunningEx
         res,
         url,
       );
-    if (!url.pathname.startsWith('/_control')) return void handleApi(api, req, res, url);
+    if (!url.pathname.startsWith('/_control')) {
+      events.emit('request', req.method ?? 'GET', url.pathname);
+      return void handleApi(api, req, res, url);
+    }
     if (options.control.enabled) return void control.handle(req, res, url);
     sendError(res, new KiteError('GeneralException', 'Route not found', 404));
   });

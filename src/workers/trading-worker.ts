@@ -9,6 +9,7 @@ import { createStrategyActivities } from '../activities/strategy';
 import { createKiteBroker, type KiteBroker } from '../adapters/kite/client';
 import { TickCandles } from '../adapters/kite/tick-candles';
 import { FeedWatchdog } from '../adapters/kite/feed-watchdog';
+import { OrderBook } from '../adapters/kite/order-book';
 import { TickHub } from '../adapters/kite/tick-hub';
 import { createTicker } from '../adapters/kite/ticker';
 import { createNotifier } from '../adapters/notify/notifier';
@@ -20,6 +21,7 @@ import type { Logger } from '../log';
 import type { OrderMetrics } from '../observability/trading-metrics';
 import type { BrokerSession } from './broker-session';
 import { feedStaleAlert } from './feed-alerts';
+import { DisarmedExits } from './disarmed-exits';
 import { MarkReporter } from './mark-reporter';
 import { reportMarketFacts } from './market-facts-notices';
 import { missingSearchAttributes } from './search-attribute-check';
@@ -66,6 +68,8 @@ export interface TradingWorker {
   /** The worker's broker adapter, for readiness probes. */
   broker: KiteBroker;
   feedWatchdog: FeedWatchdog;
+  /** The mirror of the broker's order book that tag look-ups read. */
+  orders: OrderBook;
   run(): Promise<void>;
   shutdown(): Promise<void>;
 }
@@ -90,6 +94,8 @@ export async function createTradingWorker({
   });
   const ticker = createTicker({ url: config.broker.tickerUrl, ...credentials });
   const hub = new TickHub(ticker, { logger, maxJumpPct: config.feed.maxTickJumpPct });
+  const orders = new OrderBook(broker, ticker, logger);
+  const disarmed = new DisarmedExits();
   const feedWatchdog = new FeedWatchdog(hub, broker, {
     staleAfterMs: config.feed.staleAfterSeconds * 1000,
     pollIntervalMs: config.feed.pollIntervalMs,
@@ -122,7 +128,7 @@ export async function createTradingWorker({
     taskQueue,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
     activities: {
-      ...createActivities({ broker, hub, marks, metrics }),
+      ...createActivities({ broker, hub, orders, disarmed, marks, metrics }),
       ...createNotifyActivities({ config, secrets, logger }, notifier),
       ...createAccountActivities({
         client,
@@ -136,6 +142,7 @@ export async function createTradingWorker({
       ...createStrategyActivities({ broker, config, tickCandles }),
     },
     maxConcurrentActivityTaskExecutions: activitySlotsFor(config.risk.maxOpenPositions),
+    sinks: { triggers: { disarm: { fn: (_info, armId: string) => disarmed.add(armId) } } },
     ...tuning,
   });
   let running: Promise<void> | undefined;
@@ -163,6 +170,7 @@ export async function createTradingWorker({
     session,
     broker,
     feedWatchdog,
+    orders,
     run: async () => {
       running = worker.run();
       try {

@@ -1,4 +1,4 @@
-import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate, type Sinks } from '@temporalio/workflow';
 import type { Config } from '../config/schema';
 import type { Direction, OptionType } from '../domain/types';
 import type { Signal } from '../domain/signal';
@@ -111,6 +111,12 @@ export interface PositionState {
    */
   exitRound?: { attempt: number; quantity: number };
   /**
+   * The exit round a price trigger is armed to place itself (its tags are
+   * this attempt's). Before any other exit round, these tags are looked up:
+   * the trigger may have placed them as the workflow decided to exit.
+   */
+  armedExit?: { attempt: number; quantity: number };
+  /**
    * Set while something after entry keeps failing (a refused read, a bug, a
    * tag conflict): supervision continues, retrying with backoff, and the
    * operator is told. Cleared when the failing step succeeds.
@@ -217,3 +223,12 @@ export const accountSummaryQuery = defineQuery<AccountSummary>('summary');
 
 export const positionWorkflowId = (signalId: string) => `pos-${signalId}`;
 export const accountWorkflowId = (day: string) => `account-${day}`;
+
+/**
+ * Worker-side functions a position calls through a sink: `disarm` takes an
+ * exit intent back from a trigger the workflow has just cancelled, in this
+ * process at once rather than at the trigger's next heartbeat.
+ */
+export interface TriggerSinks extends Sinks {
+  triggers: { disarm(armId: string): void };
+}

@@ -22,6 +22,8 @@ export class PositionContext {
   messages = 0;
   forceExitReason: string | undefined;
   readonly alerts: Alerts;
+  /** Triggers armed with an exit intent in this run: numbers each arming's id. */
+  arms = 0;
 
   constructor(
     readonly signal: Signal,

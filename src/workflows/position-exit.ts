@@ -2,10 +2,11 @@ import { log, patched } from '@temporalio/workflow';
 import { istDateOf } from '../domain/calendar';
 import { chargesByTradeDate, type PositionCharges } from '../domain/charges';
 import { sizeExit, type ExitSizing } from '../domain/holdings';
+import { sliceQuantity } from '../domain/sizing';
 import { averagePrice, netPnl } from '../domain/pnl';
 import { isSessionOpen, nextSessionOpen } from '../domain/session';
 import { istTimestamp } from '../domain/strategies';
-import { brokerTruth } from './proxies';
+import { brokerTruth, orders } from './proxies';
 import { releaseSlot } from './position-account';
 import type { ExitReason, Fill, Outcome, PositionSummary } from './messages';
 import type { PositionContext } from './position-context';
@@ -52,6 +53,29 @@ async function recordClosedElsewhere(ctx: PositionContext, quantity: number): Pr
   });
 }
 
+/**
+ * An exit that did not come from the trigger (an operator, a timer, a
+ * cancellation) may still race one that did: the trigger was armed with
+ * this round's tags. Any of them booked makes that round the one in
+ * flight, adopted and completed under the same tags, never a second sale.
+ */
+async function adoptArmedExit(ctx: PositionContext): Promise<void> {
+  const armed = ctx.state.armedExit!;
+  const contract = ctx.state.contract!;
+  const slices = sliceQuantity(armed.quantity, contract.lotSize, contract.freezeQty);
+  const found = await Promise.all(
+    slices.map((_, i) => orders.findOrderByTag({ tag: ctx.tag('EXIT', armed.attempt, i) })),
+  );
+  ctx.state.armedExit = undefined;
+  if (!found.some((o) => o !== null)) return;
+  log.warn('the armed trigger placed the exit first; adopting its round', {
+    positionId: ctx.state.positionId,
+    attempt: armed.attempt,
+  });
+  ctx.state.exitRound = { attempt: armed.attempt, quantity: armed.quantity };
+  ctx.state.exitAttempts = Math.max(ctx.state.exitAttempts, armed.attempt + 1);
+}
+
 /** What the next round may sell: the broker's truth, net of the siblings on the contract. */
 async function sizeByBroker(ctx: PositionContext): Promise<ExitSizing> {
   const contract = ctx.state.contract!;
@@ -92,6 +116,7 @@ async function sizeByBroker(ctx: PositionContext): Promise<ExitSizing> {
  * retry, a cancellation or a new run resumes it under the same tags.
  */
 export async function exitPosition(ctx: PositionContext): Promise<'FLAT' | 'CONTINUE_AS_NEW'> {
+  if (ctx.state.armedExit && !ctx.state.exitRound) await adoptArmedExit(ctx);
   for (let blocked = 0; ctx.held > 0;) {
     if (historyIsLong(ctx)) return 'CONTINUE_AS_NEW';
     if (!ctx.state.exitRound) {

@@ -87,6 +87,8 @@ async function obtainOrder(
         marketProtection: ctx.rules.entry.marketProtection,
         ...(leg === 'EXIT' &&
           ctx.state.triggeredAt !== undefined && { intentAt: ctx.state.triggeredAt }),
+        // An exit may race the trigger's own placement of its tags, possibly from another worker.
+        ...(leg === 'EXIT' && { lookup: 'broker' as const }),
       }),
     );
     return { orderId };

@@ -6,7 +6,9 @@ import {
   isCancellation,
   log,
   patched,
+  proxySinks,
   sleep,
+  workflowInfo,
 } from '@temporalio/workflow';
 import {
   applyExitModification as applyToPlan,
@@ -21,9 +23,18 @@ import {
   type TriggerLevels,
 } from '../domain/exits';
 import { roundToTick } from '../domain/money';
+import { sliceQuantity } from '../domain/sizing';
 import { squareOffAt } from '../domain/session';
 import { market, marketData } from './proxies';
-import { accountWorkflowId, markSignal, type ExitModification, type ExitReason } from './messages';
+import {
+  accountWorkflowId,
+  markSignal,
+  type ExitModification,
+  type ExitReason,
+  type TriggerSinks,
+} from './messages';
+
+const triggerSinks = proxySinks<TriggerSinks>();
 import type { PositionContext } from './position-context';
 import { describeFailure, historyIsLong, retryDelayMs } from './position-recovery';
 
@@ -90,7 +101,15 @@ type Wake =
   | { kind: 'message' }
   | { kind: 'retry' }
   | { kind: 'timer'; reason: ExitReason }
-  | { kind: 'price'; legIndex: number; price: number; at: number };
+  | {
+      kind: 'price';
+      legIndex: number;
+      side: 'below' | 'above';
+      price: number;
+      at: number;
+      /** Exit orders the trigger placed itself under the armed round's tags. */
+      exitOrders: { tag: string; orderId: string }[];
+    };
 
 /** Pause halts the automated exits; the square-off timer keeps running regardless. */
 function armedTimer(ctx: PositionContext, plan: ExitPlan): { at: number; reason: ExitReason } {
@@ -117,6 +136,52 @@ function triggerLegs(ctx: PositionContext, plan: ExitPlan) {
       legs.push({ token: contract.underlyingToken, ...levels } as (typeof legs)[number]);
   }
   return legs;
+}
+
+/**
+ * The exit the trigger places itself when a stop or target crosses: the next
+ * exit round, its size and tags fixed now, so the order leaves from the
+ * tick's own process. A trailing step (an `above` below the target) only
+ * wakes the workflow to ratchet. Not armed for a simulated position.
+ */
+function exitIntentOf(ctx: PositionContext, plan: ExitPlan, legs: ReturnType<typeof triggerLegs>) {
+  const contract = ctx.state.contract!;
+  const quantity = ctx.held;
+  if (ctx.rules.simulated || quantity <= 0 || !patched('trigger-places-exit')) return {};
+  const attempt = ctx.state.exitAttempts;
+  const slices = sliceQuantity(quantity, contract.lotSize, contract.freezeQty);
+  const target = onTicks({ above: plan.target }).above;
+  const on = [
+    { legIndex: 0, side: 'below' as const },
+    ...(legs[0].above === target ? [{ legIndex: 0, side: 'above' as const }] : []),
+    ...(legs[1]?.below !== undefined ? [{ legIndex: 1, side: 'below' as const }] : []),
+    ...(legs[1]?.above !== undefined ? [{ legIndex: 1, side: 'above' as const }] : []),
+  ];
+  ctx.state.armedExit = { attempt, quantity };
+  return {
+    exit: {
+      armId: `${workflowInfo().runId}:${++ctx.arms}`,
+      tradingsymbol: contract.tradingSymbol,
+      product: contract.product ?? 'MIS',
+      quantity,
+      lotSize: contract.lotSize,
+      freezeQty: contract.freezeQty,
+      marketProtection: ctx.rules.entry.marketProtection,
+      tags: slices.map((_, i) => ctx.tag('EXIT', attempt, i)),
+      on,
+    },
+  };
+}
+
+/**
+ * The trigger placed the exit: its round becomes the one in flight, so the
+ * exit adopts those orders by tag instead of sending a round of its own.
+ */
+function adoptTriggeredExit(ctx: PositionContext): void {
+  const armed = ctx.state.armedExit!;
+  ctx.state.exitRound = { attempt: armed.attempt, quantity: armed.quantity };
+  ctx.state.exitAttempts = Math.max(ctx.state.exitAttempts, armed.attempt + 1);
+  ctx.state.armedExit = undefined;
 }
 
 /** What the worker needs to report this position's open P&L to its book while the trigger waits. */
@@ -153,6 +218,7 @@ export async function supervise(ctx: PositionContext): Promise<ExitReason | 'CON
     if (historyIsLong(ctx)) return 'CONTINUE_AS_NEW';
 
     const seen = ctx.messages;
+    let armId: string | undefined;
     const scope = new CancellationScope();
     const wake = await scope.run(async () => {
       const racers: Promise<{ value: Wake } | { error: unknown }>[] = [
@@ -164,23 +230,28 @@ export async function supervise(ctx: PositionContext): Promise<ExitReason | 'CON
         racers.push(settle(sleep(retryTriggerAt - now).then((): Wake => ({ kind: 'retry' }))));
         return Promise.race(racers);
       }
-      const trigger = market.awaitPriceTrigger({
-        legs: triggerLegs(ctx, plan),
-        ...markOf(ctx),
-      });
+      const legs = triggerLegs(ctx, plan);
+      const intent = exitIntentOf(ctx, plan, legs);
+      armId = intent.exit?.armId;
+      const trigger = market.awaitPriceTrigger({ legs, ...markOf(ctx), ...intent });
       racers.push(
         settle(
           trigger.then((fired): Wake => ({
             kind: 'price',
             legIndex: fired.legIndex,
+            side: fired.side,
             price: fired.price,
             at: fired.at,
+            exitOrders: fired.exitOrders ?? [],
           })),
         ),
       );
       return Promise.race(racers);
     });
     scope.cancel();
+    // The trigger may hear of its cancellation seconds from now; its worker is told at once.
+    const triggerWon = !('error' in wake) && wake.value.kind === 'price';
+    if (armId && !triggerWon) triggerSinks.triggers.disarm(armId);
     if ('error' in wake) {
       // Losers are only cancelled after the race, so a cancellation that wins
       // it is the workflow's own: the caller turns it into a force exit.
@@ -198,6 +269,19 @@ export async function supervise(ctx: PositionContext): Promise<ExitReason | 'CON
       ctx.attentionResolved();
     }
     const exit = onWake(ctx, wake.value);
+    if (wake.value.kind === 'price' && wake.value.exitOrders.length > 0) {
+      adoptTriggeredExit(ctx);
+      ctx.state.triggeredAt = wake.value.at;
+      if (exit) return exit;
+      // The trigger and the plan judge the same levels; a disagreement is a bug, and the order is out.
+      log.error('the trigger placed an exit the plan does not see; exiting on it', {
+        positionId: ctx.state.positionId,
+        legIndex: wake.value.legIndex,
+        side: wake.value.side,
+        price: wake.value.price,
+      });
+      return wake.value.side === 'below' ? 'STOP_LOSS' : 'TARGET';
+    }
     if (exit) {
       if (wake.value.kind === 'price') ctx.state.triggeredAt = wake.value.at;
       return exit;
