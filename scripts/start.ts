@@ -9,6 +9,7 @@ import { loadConfig, ConfigError, type Config } from '../src/config';
 import { searchAttributeCliArgs } from '../src/workflows/search-attributes';
 import { Supervisor } from './supervisor';
 import { ensureTemporalCli } from './temporal-cli';
+import { dynamicConfigArgs, sqlitePragmaArgs } from './temporal-server-settings';
 import { startWorkerWatchdog, workerHttpBase } from './worker-watchdog';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -98,6 +99,8 @@ async function main(): Promise<void> {
       'start-dev',
       '--db-filename',
       dbFile,
+      ...sqlitePragmaArgs(),
+      ...dynamicConfigArgs(),
       '--ip',
       host,
       '--port',

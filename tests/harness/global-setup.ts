@@ -4,12 +4,14 @@ import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { ensureTemporalCli } from '../../scripts/temporal-cli';
+import { dynamicConfigArgs } from '../../scripts/temporal-server-settings';
 import { SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes';
 import { TEST_NAMESPACES } from './namespaces';
 
 /**
  * One real Temporal dev server for the whole run (headless, free port, our
- * search attributes), and one workflow bundle that every test worker reuses.
+ * search attributes and server settings), and one workflow bundle that every
+ * test worker reuses.
  */
 export default async function globalSetup(): Promise<void> {
   const cli = ensureTemporalCli();
@@ -20,7 +22,11 @@ export default async function globalSetup(): Promise<void> {
       ui: false,
       searchAttributes: SEARCH_ATTRIBUTES,
       // One namespace per jest worker, so each test file's day account book is its own.
-      extraArgs: ['--log-level', 'error', ...TEST_NAMESPACES.flatMap((ns) => ['--namespace', ns])],
+      extraArgs: [
+        ...['--log-level', 'error', ...TEST_NAMESPACES.flatMap((ns) => ['--namespace', ns])],
+        // `npm start`'s server settings, so the tests see the same dispatch and timer timing.
+        ...dynamicConfigArgs(),
+      ],
     },
   });
   const bundle = await bundleWorkflowCode({

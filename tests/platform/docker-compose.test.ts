@@ -5,6 +5,7 @@ import { configKeyPaths, keyPathToEnvName, loadConfig, SECRET_ENV_NAMES } from '
 import { readiness, registerReadinessMetrics } from '../../src/observability/health';
 import { METRIC_NAMES, TEMPORAL_SDK_METRIC_NAMES } from '../../src/observability/metric-names';
 import { TradingMetrics } from '../../src/observability/trading-metrics';
+import { TEMPORAL_DYNAMIC_CONFIG } from '../../scripts/temporal-server-settings';
 import { SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -163,6 +164,28 @@ describe('docker-compose.yml matches the code', () => {
     // The other services never need it.
     for (const [, service] of ourServices.filter(([name]) => name !== 'webhook'))
       expect(() => environmentOf(service, {})).not.toThrow();
+  });
+
+  it('runs the Temporal server with the settings npm start and the tests use', () => {
+    const temporal = compose.services.temporal;
+    const inContainer = `/etc/temporal/${temporal.environment.DYNAMIC_CONFIG_FILE_PATH}`;
+    const mount = (temporal.volumes as string[])
+      .map((v) => v.split(':'))
+      .find(([, to]) => to === inContainer);
+    expect(mount).toBeDefined();
+    const file = YAML.parse(fs.readFileSync(path.join(ROOT, mount![0]), 'utf8')) as Record<
+      string,
+      { value: unknown; constraints?: unknown }[]
+    >;
+    // One unconstrained value per key, so it applies to every namespace and task queue.
+    const values = Object.fromEntries(
+      Object.entries(file).map(([key, entries]) => {
+        expect(entries).toHaveLength(1);
+        expect(entries[0].constraints).toBeUndefined();
+        return [key, entries[0].value];
+      }),
+    );
+    expect(values).toEqual(TEMPORAL_DYNAMIC_CONFIG);
   });
 
   it('registers exactly the search attributes the workflows use', () => {

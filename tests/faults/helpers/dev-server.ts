@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import { Connection } from '@temporalio/client';
+import { dynamicConfigArgs, sqlitePragmaArgs } from '../../../scripts/temporal-server-settings';
 import { searchAttributeCliArgs } from '../../../src/workflows/search-attributes';
 
 export async function freePort(): Promise<number> {
@@ -24,7 +25,8 @@ export interface DevServerOptions {
 
 /**
  * A Temporal dev server of the test's own, started the way `npm start` does
- * (SQLite file, our search attributes), so the test can stop it, by SIGTERM
+ * (SQLite file with our pragmas, our search attributes and server settings),
+ * so the test can stop it, by SIGTERM
  * or by SIGKILL, and start it again on the same database.
  */
 export class DevServer {
@@ -54,6 +56,8 @@ export class DevServer {
         String(port),
         '--db-filename',
         dbFile,
+        ...sqlitePragmaArgs(),
+        ...dynamicConfigArgs(),
         '--namespace',
         namespace,
         '--log-level',
