@@ -2,12 +2,14 @@ import '../tests/harness/quiet-runtime';
 import { Baseline } from './lib/baseline';
 import type { Benchmark, BenchContext } from './lib/context';
 import { machine, markdownTable, writeResult, type Row } from './lib/report';
-import { startBenchTemporal } from './lib/temporal';
+import { startBenchTemporal, type BenchServerOptions } from './lib/temporal';
+import { bare } from './bare';
 import { capacity } from './capacity';
 import { historySize } from './history-size';
 import { signalToEntry } from './signal-to-entry';
 import { throughput } from './throughput';
 import { tickToExit } from './tick-to-exit';
+import { updateBurst } from './update-burst';
 
 const BENCHMARKS: Record<string, Benchmark> = {
   'signal-to-entry': signalToEntry,
@@ -16,25 +18,38 @@ const BENCHMARKS: Record<string, Benchmark> = {
   'history-size': historySize,
   capacity,
 };
+/** Run only when named: the bare workflows alone, for weighing server settings. */
+const ON_REQUEST: Record<string, Benchmark> = { bare, 'update-burst': updateBurst };
+const KNOWN = { ...BENCHMARKS, ...ON_REQUEST };
+/** Options that take a value. */
+const VALUED = ['--dynamic-config', '--sqlite-pragma'];
 
 /** `npm run bench [-- [--quick] <name>...]`: every benchmark by default, in a fixed order. */
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const quick = args.includes('--quick');
-  // `--dynamic-config key=value`: a server setting to try, e.g. system.enableActivityEagerExecution=true.
-  const dynamicConfig = args.flatMap((a, i) => (args[i - 1] === '--dynamic-config' ? [a] : []));
-  const names = args.filter((a, i) => !a.startsWith('--') && args[i - 1] !== '--dynamic-config');
-  const unknown = names.filter((n) => !(n in BENCHMARKS));
+  const valuesOf = (option: string) => args.flatMap((a, i) => (args[i - 1] === option ? [a] : []));
+  const server: BenchServerOptions = {
+    // `--dynamic-config key=value`: a server setting to try, added to ours or replacing one of them.
+    dynamicConfig: valuesOf('--dynamic-config'),
+    // `--temporal-defaults`: none of ours (scripts/temporal-server-settings.ts), to measure them.
+    temporalDefaults: args.includes('--temporal-defaults'),
+    // `--db-file`: a SQLite file, as `npm start` keeps its state, with `--sqlite-pragma k=v` to try.
+    dbFile: args.includes('--db-file'),
+    sqlitePragmas: valuesOf('--sqlite-pragma'),
+  };
+  const names = args.filter((a, i) => !a.startsWith('--') && !VALUED.includes(args[i - 1]));
+  const unknown = names.filter((n) => !(n in KNOWN));
   if (unknown.length > 0) {
     console.error(
-      `unknown benchmark ${unknown.join(', ')}; known: ${Object.keys(BENCHMARKS).join(', ')}`,
+      `unknown benchmark ${unknown.join(', ')}; known: ${Object.keys(KNOWN).join(', ')}`,
     );
     process.exit(2);
   }
   const selected = names.length > 0 ? names : Object.keys(BENCHMARKS);
   const command = ['npm run bench', ...(args.length > 0 ? ['--', ...args] : [])].join(' ');
   console.log(`[bench] ${command}`, machine());
-  const temporal = await startBenchTemporal(dynamicConfig);
+  const temporal = await startBenchTemporal(server);
   const baseline = await Baseline.start(temporal);
   const rows: Row[] = [];
   try {
@@ -48,7 +63,7 @@ async function main(): Promise<void> {
         log: (m) => console.log(`[bench ${name}] ${m}`),
       };
       ctx.log(`start, load ${startLoad.join(' ')}`);
-      const outcome = await BENCHMARKS[name](ctx);
+      const outcome = await KNOWN[name](ctx);
       if (!quick) writeResult(name, command, outcome, startLoad);
       ctx.log(`done in ${Math.round((Date.now() - started) / 1000)} s`);
       console.log(markdownTable(outcome.rows));

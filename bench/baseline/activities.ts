@@ -3,8 +3,8 @@ import { Context } from '@temporalio/activity';
 
 /** Where the bench hears about baseline activities, keyed by workflow id. */
 export interface BaselineProbe {
-  /** noop(index) started, at performance.now(). */
-  onNoop(workflowId: string, index: number, at: number): void;
+  /** noop(index) started, at performance.now() and at epochMs on the wall clock (the server's clock too). */
+  onNoop(workflowId: string, index: number, at: number, epochMs: number): void;
   /** awaitRelease is running; calling `release` completes it. */
   onAwaitingRelease(workflowId: string, release: () => void): void;
 }
@@ -13,7 +13,7 @@ export function createBaselineActivities(probe: BaselineProbe) {
   const workflowId = () => Context.current().info.workflowExecution?.workflowId ?? 'unknown';
   return {
     async noop(index: number): Promise<void> {
-      probe.onNoop(workflowId(), index, performance.now());
+      probe.onNoop(workflowId(), index, performance.now(), Date.now());
     },
     async awaitRelease(): Promise<void> {
       const id = workflowId();

@@ -1,9 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Client, Connection } from '@temporalio/client';
+import { tsToMs } from '@temporalio/common/lib/time';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createBaselineActivities } from '../baseline/activities';
-import type { roundTripsWorkflow, triggeredWorkflow } from '../baseline/workflows';
+import {
+  countUpdate,
+  doneSignal,
+  type emptyWorkflow,
+  type localRoundTripsWorkflow,
+  type roundTripsWorkflow,
+  type timerWorkflow,
+  type triggeredWorkflow,
+  type updatesWorkflow,
+} from '../baseline/workflows';
 import { Rendezvous } from './rendezvous';
 import type { BenchTemporal } from './temporal';
 
@@ -13,7 +23,7 @@ import type { BenchTemporal } from './temporal';
  * business logic, broker or tick feed, measured in the same run.
  */
 export class Baseline {
-  private readonly noops = new Rendezvous<number>();
+  private readonly noops = new Rendezvous<{ at: number; epochMs: number }>();
   private readonly releases = new Rendezvous<() => void>();
   private running: Promise<void> | undefined;
   private readonly taskQueue = `baseline-${randomUUID().slice(0, 8)}`;
@@ -38,7 +48,7 @@ export class Baseline {
       taskQueue: this.taskQueue,
       workflowBundle: { codePath: temporal.baselineBundlePath },
       activities: createBaselineActivities({
-        onNoop: (id, index, at) => this.noops.deliver(`${id}/${index}`, at),
+        onNoop: (id, index, at, epochMs) => this.noops.deliver(`${id}/${index}`, { at, epochMs }),
         onAwaitingRelease: (id, release) => this.releases.deliver(id, release),
       }),
     });
@@ -55,7 +65,92 @@ export class Baseline {
     );
     const last = await this.noops.wait(`${workflowId}/${rounds - 1}`);
     await handle.result();
-    return last - started;
+    return last.at - started;
+  }
+
+  /** The same with local activities: client start until the last of `rounds` begins, in ms. */
+  async localRoundTrips(rounds: number): Promise<number> {
+    const workflowId = `lrt-${randomUUID()}`;
+    const started = performance.now();
+    const handle = await this.client.workflow.start<typeof localRoundTripsWorkflow>(
+      'localRoundTripsWorkflow',
+      { workflowId, taskQueue: this.taskQueue, args: [rounds] },
+    );
+    const last = await this.noops.wait(`${workflowId}/${rounds - 1}`);
+    await handle.result();
+    return last.at - started;
+  }
+
+  /** Client start until the result of a workflow that does nothing, in ms. */
+  async empty(): Promise<number> {
+    const started = performance.now();
+    await this.client.workflow.execute<typeof emptyWorkflow>('emptyWorkflow', {
+      workflowId: `em-${randomUUID()}`,
+      taskQueue: this.taskQueue,
+      args: [],
+    });
+    return performance.now() - started;
+  }
+
+  /**
+   * `count` workflows whose timers all fall due `inMs` from now: for each,
+   * how late the server fired the timer and how late the activity it wakes
+   * began, in ms after the due time (TimerStarted's time plus its duration).
+   */
+  async timers(count: number, inMs: number): Promise<{ fired: number; next: number }[]> {
+    const fireAt = Date.now() + inMs;
+    const ids = Array.from({ length: count }, () => `tm-${randomUUID()}`);
+    const handles = await Promise.all(
+      ids.map((workflowId) =>
+        this.client.workflow.start<typeof timerWorkflow>('timerWorkflow', {
+          workflowId,
+          taskQueue: this.taskQueue,
+          args: [fireAt],
+        }),
+      ),
+    );
+    return Promise.all(
+      handles.map(async (handle) => {
+        const next = await this.noops.wait(`${handle.workflowId}/0`);
+        await handle.result();
+        const events = (await handle.fetchHistory()).events ?? [];
+        const started = events.find((e) => e.timerStartedEventAttributes);
+        const fired = events.find((e) => e.timerFiredEventAttributes);
+        const due =
+          tsToMs(started?.eventTime) +
+          tsToMs(started?.timerStartedEventAttributes?.startToFireTimeout);
+        return { fired: tsToMs(fired?.eventTime) - due, next: next.epochMs - due };
+      }),
+    );
+  }
+
+  /**
+   * `concurrent` updates sent at once to one running workflow, as entries
+   * reserve on the account book: each update's latency in ms, and how many
+   * failed.
+   */
+  async updateBurst(concurrent: number): Promise<{ latencies: number[]; failed: number }> {
+    const handle = await this.client.workflow.start<typeof updatesWorkflow>('updatesWorkflow', {
+      workflowId: `up-${randomUUID()}`,
+      taskQueue: this.taskQueue,
+      args: [],
+    });
+    await handle.executeUpdate(countUpdate, { args: [0] });
+    const outcomes = await Promise.all(
+      Array.from({ length: concurrent }, async () => {
+        const sent = performance.now();
+        return handle.executeUpdate(countUpdate, { args: [1] }).then(
+          () => performance.now() - sent,
+          () => undefined,
+        );
+      }),
+    );
+    await handle.signal(doneSignal);
+    const counted = await handle.result();
+    const latencies = outcomes.filter((l): l is number => l !== undefined);
+    if (counted !== latencies.length)
+      throw new Error(`${latencies.length} updates succeeded but the workflow counted ${counted}`);
+    return { latencies, failed: concurrent - latencies.length };
   }
 
   /** Events in the history of one bare workflow making `rounds` activity calls. */
@@ -82,7 +177,7 @@ export class Baseline {
     release();
     const next = await this.noops.wait(`${workflowId}/0`);
     await handle.result();
-    return next - released;
+    return next.at - released;
   }
 
   async stop(): Promise<void> {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { ensureTemporalCli } from '../../scripts/temporal-cli';
+import { dynamicConfigArgs, sqlitePragmaArgs } from '../../scripts/temporal-server-settings';
 import { SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes';
 
 export const BENCH_NAMESPACE = 'bench';
@@ -34,12 +35,42 @@ async function bundleTo(dir: string, workflowsPath: string, name: string): Promi
   return file;
 }
 
+export interface BenchServerOptions {
+  /** `KEY=VALUE` dynamic config, added to the server settings or replacing one of them. */
+  dynamicConfig?: string[];
+  /** Start from Temporal's own defaults instead of ours (scripts/temporal-server-settings.ts). */
+  temporalDefaults?: boolean;
+  /** A SQLite file in a fresh temporary directory, as `npm start` keeps its state, instead of memory. */
+  dbFile?: boolean;
+  /** `PRAGMA=VALUE` for that file, added to ours or replacing one. */
+  sqlitePragmas?: string[];
+}
+
+/** What a bench server was started with, for the results. */
+export const describeServer = (o: BenchServerOptions) => ({
+  settings: o.temporalDefaults ? "Temporal's defaults" : 'ours',
+  database: o.dbFile ? 'SQLite file' : 'SQLite in memory',
+  dynamicConfig: o.dynamicConfig ?? [],
+  sqlitePragmas: o.sqlitePragmas ?? [],
+});
+
+/**
+ * The `temporal server start-dev` arguments for these options: the server
+ * settings `npm start` runs with, unless told otherwise.
+ */
+function serverArgs(o: BenchServerOptions, dbDir: string): string[] {
+  const dynamic = dynamicConfigArgs(o.dynamicConfig, o.temporalDefaults ? {} : undefined);
+  if (!o.dbFile) return dynamic;
+  const pragmas = sqlitePragmaArgs(o.sqlitePragmas, o.temporalDefaults ? {} : undefined);
+  return [...dynamic, '--db-filename', path.join(dbDir, 'temporal.db'), ...pragmas];
+}
+
 /**
  * A dev server of our own (headless, free port, our search attributes) for
- * the whole run, with `npm start`'s settings unless `dynamicConfig`
- * (`key=value`) says otherwise.
+ * the whole run, with `npm start`'s settings unless `options` say otherwise.
  */
-export async function startBenchTemporal(dynamicConfig: string[] = []): Promise<BenchTemporal> {
+export async function startBenchTemporal(options: BenchServerOptions = {}): Promise<BenchTemporal> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trader-bench-'));
   const env = await TestWorkflowEnvironment.createLocal({
     server: {
       executable: { type: 'existing-path', path: ensureTemporalCli() },
@@ -48,16 +79,18 @@ export async function startBenchTemporal(dynamicConfig: string[] = []): Promise<
       searchAttributes: SEARCH_ATTRIBUTES,
       extraArgs: [
         ...['--log-level', 'error', '--namespace', BENCH_NAMESPACE],
-        ...dynamicConfig.flatMap((kv) => ['--dynamic-config-value', kv]),
+        ...serverArgs(options, dir),
       ],
     },
   });
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trader-bench-'));
   return {
     address: env.address,
     namespace: BENCH_NAMESPACE,
     tradingBundlePath: await bundleTo(dir, require.resolve('../../src/workflows'), 'trading'),
     baselineBundlePath: await bundleTo(dir, require.resolve('../baseline/workflows'), 'baseline'),
-    teardown: () => env.teardown(),
+    teardown: async () => {
+      await env.teardown();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
   };
 }
