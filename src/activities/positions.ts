@@ -1,4 +1,4 @@
-import { log } from '@temporalio/activity';
+import { Context, log } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { KiteBroker } from '../adapters/kite/client';
 import type { BrokerTrade } from '../adapters/kite/types';
@@ -64,6 +64,17 @@ export function holdingOf(workflowId: string, s: PositionState): WorkflowHolding
   };
 }
 
+export interface RunningFilter {
+  /**
+   * The deployment's task queue: one deployment trades one broker account,
+   * so positions of other task queues in the namespace are not siblings (and
+   * their workers may be down, which would hang every query on them).
+   */
+  taskQueue: string;
+  tradingsymbol?: string;
+  exclude?: string;
+}
+
 /**
  * The running positions and their own view of themselves, read with queries
  * so it is as current as their histories. Visibility only finds them; a
@@ -71,11 +82,13 @@ export function holdingOf(workflowId: string, s: PositionState): WorkflowHolding
  */
 export async function runningPositions(
   client: Client,
-  filter: { tradingsymbol?: string; exclude?: string } = {},
+  filter: RunningFilter,
 ): Promise<{ workflowId: string; state: PositionState }[]> {
-  const query = filter.tradingsymbol
-    ? `${RUNNING_POSITIONS} AND TradingSymbol = ${quoted(filter.tradingsymbol)}`
-    : RUNNING_POSITIONS;
+  const query = [
+    RUNNING_POSITIONS,
+    `TaskQueue = ${quoted(filter.taskQueue)}`,
+    ...(filter.tradingsymbol ? [`TradingSymbol = ${quoted(filter.tradingsymbol)}`] : []),
+  ].join(' AND ');
   const out: { workflowId: string; state: PositionState }[] = [];
   for await (const info of client.workflow.list({ query })) {
     if (info.workflowId === filter.exclude) continue;
@@ -95,7 +108,7 @@ export async function runningPositions(
 /** What the running positions hold, as their siblings and reconciliation count it. */
 export async function runningHoldings(
   client: Client,
-  filter: { tradingsymbol?: string; exclude?: string } = {},
+  filter: RunningFilter,
 ): Promise<WorkflowHolding[]> {
   return (await runningPositions(client, filter)).flatMap(({ workflowId, state }) => {
     const holding = holdingOf(workflowId, state);
@@ -177,7 +190,10 @@ export function createPositionActivities({ client, broker }: PositionActivityDep
       const brokerNet = positions
         .filter((p) => p.tradingsymbol === tradingsymbol && p.product === product)
         .reduce((sum, p) => sum + p.quantity, 0);
-      const others = (await runningHoldings(client, { tradingsymbol, exclude: workflowId }))
+      const { taskQueue } = Context.current().info;
+      const others = (
+        await runningHoldings(client, { taskQueue, tradingsymbol, exclude: workflowId })
+      )
         .filter((h) => h.product === product && h.held > 0)
         .map((h) => ({ workflowId: h.workflowId, held: h.held }));
       return { brokerNet, othersHeld: others.reduce((s, o) => s + o.held, 0), others };

@@ -63,7 +63,7 @@ export function createReconcileActivities({
   /** The broker's net positions and the running workflows' holdings, side by side. */
   async function snapshot() {
     const positions = await brokerCall(() => broker.getPositions());
-    const running = await runningPositions(client);
+    const running = await runningPositions(client, { taskQueue: config.temporal.taskQueue });
     const holdings = running.flatMap(({ workflowId, state }) => {
       const holding = holdingOf(workflowId, state);
       return holding ? [holding] : [];
