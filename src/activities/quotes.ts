@@ -41,8 +41,11 @@ export interface QuoteResult {
   timestamp: number;
 }
 
+/** An index print younger than this is the spot; older, the broker is asked. */
+const FRESH_SPOT_MS = 2_000;
+
 export function createQuoteActivities(deps: ActivityDeps) {
-  const { broker, now = Date.now } = deps;
+  const { broker, hub, now = Date.now } = deps;
 
   const brokerCall = async <T>(fn: () => Promise<T>): Promise<T> => {
     try {
@@ -77,8 +80,13 @@ export function createQuoteActivities(deps: ActivityDeps) {
         FailureType.InvalidRequest,
       );
     }
-    const spotKey = `NSE:${specOf(underlying).indexSymbol}`;
-    const spot = (await brokerCall(() => broker.getLtp([spotKey]))).get(spotKey);
+    const spec = specOf(underlying);
+    const spotKey = `NSE:${spec.indexSymbol}`;
+    // The worker's tick hub usually holds the index (the runner watches it): a REST call saved.
+    const quiet = hub?.quietMs(spec.indexToken);
+    const heard =
+      quiet !== undefined && quiet < FRESH_SPOT_MS ? hub!.lastPrice(spec.indexToken) : undefined;
+    const spot = heard ?? (await brokerCall(() => broker.getLtp([spotKey]))).get(spotKey);
     if (spot === undefined) {
       throw ApplicationFailure.retryable(
         `getOptionChain: no quote for ${spotKey}`,

@@ -1,7 +1,7 @@
-import { CancellationScope, isCancellation, log } from '@temporalio/workflow';
+import { CancellationScope, isCancellation, log, patched } from '@temporalio/workflow';
 import { FailureType } from '../activities/failure-types';
 import { istDateOf } from '../domain/calendar';
-import { account } from './proxies';
+import { account, localAccount } from './proxies';
 import type { PositionContext } from './position-context';
 import type { Early } from './position-entry';
 import { describeFailure, failureType } from './position-recovery';
@@ -16,8 +16,10 @@ export async function reserveSlot(
   ctx.state.accountDay = istDateOf(Date.now());
   try {
     // Not cancellable: a reservation the book granted after the workflow stopped waiting would leak its slot.
+    // Patched: reservations recorded before it went local replay their scheduled activity.
+    const book = patched('local-reservation') ? localAccount : account;
     const reservation = await CancellationScope.nonCancellable(() =>
-      account.reserveRisk({
+      book.reserveRisk({
         day: ctx.state.accountDay!,
         positionId: ctx.state.positionId,
         capital,

@@ -1,4 +1,4 @@
-import { isCancellation, log } from '@temporalio/workflow';
+import { isCancellation, log, patched } from '@temporalio/workflow';
 import { istDateOf } from '../domain/calendar';
 import { chooseExpiry } from '../domain/expiry';
 import { specOf } from '../domain/instruments';
@@ -9,7 +9,7 @@ import { sizePosition } from '../domain/sizing';
 import { selectStrike } from '../domain/strike';
 import type { OptionChainResult } from '../activities/quotes';
 import { validateSignal } from '../domain/validation';
-import { marketData } from './proxies';
+import { localMarketData, marketData } from './proxies';
 import { reserveSlot } from './position-account';
 import type { Contract, Fill } from './messages';
 import type { PositionContext } from './position-context';
@@ -41,14 +41,18 @@ function indexLevelProblems(ctx: PositionContext, spot: number): string[] {
 /** The option chain to pick from; a broker that cannot answer ends the entry, it never fails the workflow. */
 async function optionChain(ctx: PositionContext): Promise<OptionChainResult | Early> {
   const { signal, rules } = ctx;
+  // Patched: entries recorded before the expiries read went local replay its scheduled activity.
+  const expiriesFrom = patched('local-reads-before-entry') ? localMarketData : marketData;
   try {
-    const { expiries } = await marketData.listExpiries({ underlying: signal.underlying });
+    const { expiries } = await expiriesFrom.listExpiries({ underlying: signal.underlying });
     const expiry = chooseExpiry(expiries, istDateOf(Date.now()), rules.entry.expiryDayRule);
     if (!expiry)
       return {
         outcome: 'REJECTED',
         reasons: [`no listed ${signal.underlying} expiry on or after today`],
       };
+    // A regular activity on purpose: the workflow task it ends is the last chance to hear a
+    // force exit or a kill switch before the entry order goes out.
     return await marketData.getOptionChain({
       underlying: signal.underlying,
       expiry,
