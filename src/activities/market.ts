@@ -61,9 +61,15 @@ export function createMarketActivities(deps: ActivityDeps) {
     crossAt: number,
   ): Promise<Pick<PriceTriggerResult, 'exitOrders' | 'exitNotPlaced'>> {
     const ctx = Context.current();
-    const net = (await broker.getPositions())
-      .filter((p) => p.tradingsymbol === intent.tradingsymbol && p.product === intent.product)
-      .reduce((s, p) => s + p.quantity, 0);
+    let net: number;
+    try {
+      net = (await broker.getPositions())
+        .filter((p) => p.tradingsymbol === intent.tradingsymbol && p.product === intent.product)
+        .reduce((s, p) => s + p.quantity, 0);
+    } catch (err) {
+      // The workflow's own exit round retries, blocks and alerts; a trigger retrying here would hide it.
+      return { exitNotPlaced: `reading the broker's positions: ${(err as Error).message}` };
+    }
     if (net < intent.quantity)
       return { exitNotPlaced: `the broker shows ${net} of the ${intent.quantity} held` };
     const slices = sliceQuantity(intent.quantity, intent.lotSize, intent.freezeQty);

@@ -6,7 +6,7 @@ import { sliceQuantity } from '../domain/sizing';
 import { averagePrice, netPnl } from '../domain/pnl';
 import { isSessionOpen, nextSessionOpen } from '../domain/session';
 import { istTimestamp } from '../domain/strategies';
-import { brokerTruth, orders } from './proxies';
+import { brokerTruth } from './proxies';
 import { releaseSlot } from './position-account';
 import type { ExitReason, Fill, Outcome, PositionSummary } from './messages';
 import type { PositionContext } from './position-context';
@@ -64,8 +64,12 @@ async function adoptArmedExit(ctx: PositionContext): Promise<void> {
   const contract = ctx.state.contract!;
   const slices = sliceQuantity(armed.quantity, contract.lotSize, contract.freezeQty);
   const found = await Promise.all(
-    slices.map((_, i) => orders.findOrderByTag({ tag: ctx.tag('EXIT', armed.attempt, i) })),
-  );
+    slices.map((_, i) => brokerTruth.findOrderByTag({ tag: ctx.tag('EXIT', armed.attempt, i) })),
+  ).catch((err: unknown) => {
+    // Selling again before knowing whether the trigger sold could sell twice: blocked until the book answers.
+    ctx.markExitBlocked(`cannot look up the trigger's exit orders: ${describeFailure(err)}`);
+    throw err;
+  });
   ctx.state.armedExit = undefined;
   if (!found.some((o) => o !== null)) return;
   log.warn('the armed trigger placed the exit first; adopting its round', {
