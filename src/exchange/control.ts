@@ -39,6 +39,7 @@ const BODIES = {
     latencyMs: count.optional(),
     orderAckDelayMs: count.optional(),
     dropOrderResponses: count.optional(),
+    muteOrderUpdates: z.boolean().optional(),
     failRequests: z
       .strictObject({ count, status: z.union([z.literal(500), z.literal(429)]) })
       .optional(),

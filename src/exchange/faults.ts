@@ -9,6 +9,11 @@ export interface Faults {
    * the window in which the order exists but the client has not heard of it.
    */
   orderAckDelayMs?: number;
+  /**
+   * Send no order updates on the ticker: Kite does not guarantee them, so
+   * whoever waits on an order must also be able to ask for it over REST.
+   */
+  muteOrderUpdates?: boolean;
   /** Record the next `count` placed orders, then destroy the socket instead of answering. */
   dropOrderResponses?: number;
   /** Answer the next `count` API requests with this HTTP status (500 or 429). */
@@ -51,6 +56,10 @@ export class FaultState {
 
   get latencyMs(): number {
     return this.faults.latencyMs ?? 0;
+  }
+
+  get orderUpdatesMuted(): boolean {
+    return this.faults.muteOrderUpdates === true;
   }
 
   get orderAckDelayMs(): number {

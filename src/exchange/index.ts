@@ -101,7 +101,7 @@ export async function startExchange(options: ExchangeOptions): Promise<RunningEx
       isSessionOpen,
       persist: (e) => journal.append(e),
       onOrderUpdate: (o) => {
-        ticker.sendOrderUpdate(o);
+        if (!faults.orderUpdatesMuted) ticker.sendOrderUpdate(o);
         events.emit('order', o);
       },
       injectedRejection: () => faults.takeRejection(),

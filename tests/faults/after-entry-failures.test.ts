@@ -54,8 +54,12 @@ const crossStop = async (stack: PaperStack, { state }: Position) =>
 const ROWS: Row[] = [
   {
     activity: 'awaitOrder (entry)',
+    // Without order updates the wait asks the broker, which refuses.
     beforeEntry: (stack) =>
-      stack.control.injectFaults({ refuseRequests: [refuse('GET /orders/', 3)] }),
+      stack.control.injectFaults({
+        muteOrderUpdates: true,
+        refuseRequests: [refuse('GET /orders/', 3)],
+      }),
     reason: /settling order .*InputException|settling order .*refused by the fault table/,
     exitReason: 'FORCE_EXIT',
   },
@@ -65,10 +69,11 @@ const ROWS: Row[] = [
       await stack.control.injectFaults({
         refuseRequests: [refuse('GET /portfolio/positions', 3)],
       });
-      await crossStop(stack, p);
+      // A crossing places its exit from the trigger, without this read; a force exit reads first.
+      await p.handle.signal(forceExitSignal, 'fault table');
     },
     reason: /exiting: .*refused by the fault table \(GET \/portfolio\/positions\)/,
-    exitReason: 'STOP_LOSS',
+    exitReason: 'FORCE_EXIT',
   },
   {
     activity: 'externalCloseFills',
@@ -93,11 +98,14 @@ const ROWS: Row[] = [
   {
     activity: 'awaitOrder (exit)',
     arm: async (stack, p) => {
-      await stack.control.injectFaults({ refuseRequests: [refuse('GET /orders/', 3)] });
-      await crossStop(stack, p);
+      await stack.control.injectFaults({
+        muteOrderUpdates: true,
+        refuseRequests: [refuse('GET /orders/', 3)],
+      });
+      await p.handle.signal(forceExitSignal, 'fault table');
     },
     reason: /settling order .*refused by the fault table/,
-    exitReason: 'STOP_LOSS',
+    exitReason: 'FORCE_EXIT',
   },
 ];
 

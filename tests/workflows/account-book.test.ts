@@ -66,23 +66,30 @@ describe('accountWorkflow: the day book survives continue-as-new, retries and co
     const pnl = (i: number) => ((i % 7) - 3) * 101.37;
     // Each request twice, the second while the first may still be in flight: a retried activity.
     const twice = <T>(call: () => Promise<T>) => Promise.all([call(), call()]);
-    const granted = await Promise.all(
-      ids.map((positionId) =>
-        twice(() => account.reserveRisk({ day, positionId, capital: 1_000 })),
-      ),
+    // In waves: the server admits 100 updates at once, and a book only rolls over between
+    // handlers, so one wave would never cross a continue-as-new. Each wave lands on a book
+    // that is rolling over after the last one.
+    const inWaves = async <T>(call: (positionId: string, i: number) => Promise<T>) => {
+      const out: T[] = [];
+      for (let start = 0; start < ids.length; start += 10)
+        out.push(
+          ...(await Promise.all(ids.slice(start, start + 10).map((id, j) => call(id, start + j)))),
+        );
+      return out;
+    };
+    const granted = await inWaves((positionId) =>
+      twice(() => account.reserveRisk({ day, positionId, capital: 1_000 })),
     );
     for (const [a, b] of granted) {
       expect(a).toEqual({ ok: true, grantedCapital: 1_000 });
       expect(b).toEqual(a);
     }
     await client.workflow.getHandle(accountWorkflowId(day)).signal(killSwitchSignal, 'mid-burst');
-    await Promise.all(
-      ids.map(async (positionId, i) => {
-        await twice(() => account.releaseRisk({ day, positionId, realisedPnl: pnl(i) }));
-        // A retry that lands after the release (and possibly after a roll-over) changes nothing.
-        await account.releaseRisk({ day, positionId, realisedPnl: pnl(i) });
-      }),
-    );
+    await inWaves(async (positionId, i) => {
+      await twice(() => account.releaseRisk({ day, positionId, realisedPnl: pnl(i) }));
+      // A retry that lands after the release (and possibly after a roll-over) changes nothing.
+      await account.releaseRisk({ day, positionId, realisedPnl: pnl(i) });
+    });
     const handle = client.workflow.getHandle(accountWorkflowId(day));
     const book: AccountSummary = await handle.query(accountSummaryQuery);
     const expectedPnl = Math.round(ids.reduce((s, _, i) => s + pnl(i) * 100, 0)) / 100;
