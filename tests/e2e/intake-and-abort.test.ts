@@ -122,9 +122,16 @@ describe('a kill switch, a force exit or a cancel before the entry order aborts 
     await stack.resetAccount();
   });
 
-  /** Every broker call slow, so the position dwells in SELECTING long enough to be stopped there. */
+  /**
+   * Every broker call slow, so the position dwells in SELECTING long enough
+   * to be stopped there: the chain is one quote call now that the spot comes
+   * from the tick hub, and the CLI's kill is a process start, a signal-with-
+   * start and the book's fleet activity, several seconds on a loaded machine.
+   * A 500 first makes the chain's activity retry once (each call stays under
+   * the client's 7 s timeout).
+   */
   async function selecting(): Promise<PositionHandle> {
-    await stack.control.injectFaults({ latencyMs: 2_500 });
+    await stack.control.injectFaults({ latencyMs: 5_000, failRequests: { count: 1, status: 500 } });
     const { handle } = await submitSignal(stack.client, stack.config, newSignal());
     await waitForPhase(handle, 'SELECTING');
     return handle;
