@@ -7,7 +7,10 @@ export const HISTORIES_DIR = path.resolve(__dirname, '../histories');
  * that every `patched()` branch a change added still replays the workflows
  * that were running when it landed.
  */
-export const LEGACY_HISTORY_DIRS = [path.join(HISTORIES_DIR, 'before-broker-truth')];
+export const LEGACY_HISTORY_DIRS = [
+  path.join(HISTORIES_DIR, 'before-broker-truth'),
+  path.join(HISTORIES_DIR, 'before-trigger-exit'),
+];
 
 /**
  * Every recorded history, by workflow type and path. A path with a `-runN`

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { Worker, type ReplayWorkerOptions } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { PAPER_CREDENTIALS } from '../../src/config';
@@ -11,7 +12,10 @@ import { readHistories, workflowTypeOf, type RecordedHistory } from './history-f
  * running; see tests/histories/README.md for what to do.
  */
 const histories = readHistories();
-const legacy = LEGACY_HISTORY_DIRS.flatMap((dir) => readHistories(dir));
+// Named by their folder too: each earlier code's recordings share the current names.
+const legacy = LEGACY_HISTORY_DIRS.flatMap((dir) =>
+  readHistories(dir).map((h) => ({ ...h, name: `${path.basename(dir)}/${h.name}` })),
+);
 
 /** Replays `recorded` in order; the error of each, by history name. */
 async function replay(
