@@ -39,10 +39,11 @@ function indexLevelProblems(ctx: PositionContext, spot: number): string[] {
 }
 
 /** The option chain to pick from; a broker that cannot answer ends the entry, it never fails the workflow. */
-async function optionChain(ctx: PositionContext): Promise<OptionChainResult | Early> {
+async function optionChain(
+  ctx: PositionContext,
+  expiriesFrom: typeof marketData,
+): Promise<OptionChainResult | Early> {
   const { signal, rules } = ctx;
-  // Patched: entries recorded before the expiries read went local replay its scheduled activity.
-  const expiriesFrom = patched('local-reads-before-entry') ? localMarketData : marketData;
   try {
     const { expiries } = await expiriesFrom.listExpiries({ underlying: signal.underlying });
     const expiry = chooseExpiry(expiries, istDateOf(Date.now()), rules.entry.expiryDayRule);
@@ -82,12 +83,17 @@ export async function decideEntry(ctx: PositionContext): Promise<Early | undefin
   const spec = specOf(signal.underlying);
   const fairShare =
     (rules.risk.capital * rules.risk.maxCapitalInUsePct) / 100 / rules.risk.maxOpenPositions;
+  // Patched: entries recorded before the expiries read went local replay its scheduled activity.
+  // Asked before the reservation, never after a local activity has resolved: a worker that
+  // replays a history whose workflow task was heartbeated while that activity ran reaches
+  // the call before it has been told of the marker, and takes the old branch.
+  const expiriesFrom = patched('local-reads-before-entry') ? localMarketData : marketData;
   const reservation = await reserveSlot(ctx, fairShare, false);
   if (early(reservation)) return reservation;
   if (ctx.forceExitReason) return aborted(ctx);
 
   ctx.setPhase('SELECTING');
-  const chain = await optionChain(ctx);
+  const chain = await optionChain(ctx, expiriesFrom);
   if (early(chain)) return chain;
   const levelProblems = indexLevelProblems(ctx, chain.spot);
   if (levelProblems.length > 0) return { outcome: 'REJECTED', reasons: levelProblems };

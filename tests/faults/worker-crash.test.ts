@@ -16,7 +16,8 @@ const SIZE = FULL_SIZE
       sides: 6,
       cohortsPerSide: 2,
       cohortSize: 5,
-      gapMs: [6_000, 16_000] as const,
+      // The positions now trade through in about two minutes: gaps that still fit eight kills.
+      gapMs: [4_000, 10_000] as const,
       minKills: 8,
       stepTimeoutMs: 300_000,
       timeoutMs: 20 * 60_000,
