@@ -7,10 +7,19 @@ import { chargeRates, hostileFill, realFill } from './arbitraries';
 const turnover = (fills: ChargeableFill[], side: ChargeableFill['side']) =>
   turnoverPaise(fills.filter((f) => f.side === side));
 
-/** A component must be its base times its rate, to within the half paisa it is rounded to. */
-function expectRate(componentPaise: number, basePaise: number, rate: number) {
-  // Rates are applied at 1e-12 precision, which on a large base is worth a fraction of a paisa.
-  const slack = 0.5 + basePaise * 1e-12 + 1e-9;
+/**
+ * A component must be its base times its rate, to within the half paisa it
+ * is rounded to (`roundings` half paise for one that is a difference of two
+ * rounded amounts).
+ */
+function expectRate(
+  componentPaise: number,
+  basePaise: number,
+  rate: number,
+  { roundings = 1, turnoverPaise = basePaise } = {},
+) {
+  // Rates are applied at 1e-12 precision, which on a large turnover is worth a fraction of a paisa.
+  const slack = 0.5 * roundings + turnoverPaise * 1e-12 + 1e-9;
   expect(Math.abs(componentPaise - basePaise * rate)).toBeLessThanOrEqual(slack);
 }
 
@@ -50,8 +59,16 @@ describe('charges and P&L under bad input', () => {
           }
           expect(toPaise(real.brokerage)).toBe(orders * toPaise(rates.brokeragePerOrder));
           expectRate(toPaise(real.stt), sell, rates.sttSellRate);
-          expectRate(toPaise(real.exchangeTxn), buy + sell, rates.exchangeTxnRate);
+          // The transaction charge is the exchange's line (it with IPFT) less the rounded IPFT.
+          expectRate(toPaise(real.exchangeTxn), buy + sell, rates.exchangeTxnRate, {
+            roundings: 2,
+          });
           expectRate(toPaise(real.ipft), buy + sell, rates.ipftRate);
+          expectRate(
+            toPaise(real.exchangeTxn) + toPaise(real.ipft),
+            buy + sell,
+            rates.exchangeTxnRate + rates.ipftRate,
+          );
           expectRate(toPaise(real.sebi), buy + sell, rates.sebiRate);
           expectRate(toPaise(real.stampDuty), buy, rates.stampBuyRate);
           // GST is on the unrounded components, as Kite's contract note computes it.
@@ -59,7 +76,10 @@ describe('charges and P&L under bad input', () => {
             toPaise(real.brokerage) +
             (buy + sell) *
               (rates.exchangeTxnRate + rates.sebiRate + (rates.ipftInGstBase ? rates.ipftRate : 0));
-          expectRate(toPaise(real.gst), gstBase, rates.gstRate);
+          // Its base is itself made of rates on the turnover, with their precision.
+          expectRate(toPaise(real.gst), gstBase, rates.gstRate, {
+            turnoverPaise: gstBase + buy + sell,
+          });
           const parts = [
             real.brokerage,
             real.stt,
