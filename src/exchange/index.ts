@@ -153,6 +153,9 @@ export async function startExchange(options: ExchangeOptions): Promise<RunningEx
     sendError(res, new KiteError('GeneralException', 'Route not found', 404));
   });
   server.on('upgrade', (req, socket, head) => {
+    // Until the WebSocket owns it, a client that resets the handshake (a refused token
+    // retried at once) would raise an unhandled ECONNRESET and take the exchange down.
+    socket.on('error', () => socket.destroy());
     const url = new URL(req.url ?? '/', 'http://exchange');
     if (url.pathname === '/ws') ticker.handleUpgrade(req, socket, head, url);
     else socket.destroy();

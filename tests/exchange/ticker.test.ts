@@ -1,3 +1,5 @@
+import net from 'node:net';
+import { once } from 'node:events';
 import { KiteTicker } from 'kiteconnect';
 import { createTicker, type Tick, type TickerClient } from '../../src/adapters/kite/ticker';
 import { atmOption, CREDS, sleep, startTestExchange, waitFor } from './helpers';
@@ -133,6 +135,23 @@ describe('our ticker client', () => {
       () => ticks.length,
       (n) => n > count,
     );
+  });
+
+  it('outlives clients that reset the handshake it refuses', async () => {
+    const { hostname, port } = new URL(env.ex.tickerUrl);
+    for (let i = 0; i < 30; i++) {
+      const socket = net.connect(Number(port), hostname);
+      await once(socket, 'connect');
+      socket.write(
+        'GET /ws?api_key=x&access_token=wrong HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n' +
+          'Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n' +
+          'Sec-WebSocket-Version: 13\r\n\r\n',
+      );
+      await sleep(i % 3);
+      socket.resetAndDestroy();
+    }
+    // An unhandled reset would have ended this process; the exchange still answers.
+    await expect(env.kite.getProfile()).resolves.toMatchObject({ user_id: expect.any(String) });
   });
 
   it('never connects with a wrong access token', async () => {
