@@ -56,26 +56,25 @@ export class Baseline {
   }
 
   /** Client start until the last of `rounds` no-op activities begins, in ms. */
-  async roundTrips(rounds: number): Promise<number> {
-    const workflowId = `rt-${randomUUID()}`;
-    const started = performance.now();
-    const handle = await this.client.workflow.start<typeof roundTripsWorkflow>(
-      'roundTripsWorkflow',
-      { workflowId, taskQueue: this.taskQueue, args: [rounds] },
-    );
-    const last = await this.noops.wait(`${workflowId}/${rounds - 1}`);
-    await handle.result();
-    return last.at - started;
+  roundTrips(rounds: number): Promise<number> {
+    return this.timedRounds('roundTripsWorkflow', 'rt', rounds);
   }
 
   /** The same with local activities: client start until the last of `rounds` begins, in ms. */
-  async localRoundTrips(rounds: number): Promise<number> {
-    const workflowId = `lrt-${randomUUID()}`;
+  localRoundTrips(rounds: number): Promise<number> {
+    return this.timedRounds('localRoundTripsWorkflow', 'lrt', rounds);
+  }
+
+  private async timedRounds(
+    workflowType: 'roundTripsWorkflow' | 'localRoundTripsWorkflow',
+    prefix: string,
+    rounds: number,
+  ): Promise<number> {
+    const workflowId = `${prefix}-${randomUUID()}`;
     const started = performance.now();
-    const handle = await this.client.workflow.start<typeof localRoundTripsWorkflow>(
-      'localRoundTripsWorkflow',
-      { workflowId, taskQueue: this.taskQueue, args: [rounds] },
-    );
+    const handle = await this.client.workflow.start<
+      typeof roundTripsWorkflow | typeof localRoundTripsWorkflow
+    >(workflowType, { workflowId, taskQueue: this.taskQueue, args: [rounds] });
     const last = await this.noops.wait(`${workflowId}/${rounds - 1}`);
     await handle.result();
     return last.at - started;
