@@ -19,6 +19,7 @@ export interface ControlContext {
 
 const count = z.number().int().nonnegative();
 const token = z.number().int().positive();
+const routePrefix = z.string().regex(/^(GET|POST|PUT|DELETE) \//, 'expected "METHOD /path"');
 const none = z.strictObject({});
 
 /** Every control body, by route; unknown fields are refused so a typo cannot pass for a fault. */
@@ -41,12 +42,16 @@ const BODIES = {
     dropOrderResponses: count.optional(),
     muteOrderUpdates: z.boolean().optional(),
     failRequests: z
-      .strictObject({ count, status: z.union([z.literal(500), z.literal(429)]) })
+      .strictObject({
+        count,
+        status: z.union([z.literal(500), z.literal(429)]),
+        route: routePrefix.optional(),
+      })
       .optional(),
     refuseRequests: z
       .array(
         z.strictObject({
-          route: z.string().regex(/^(GET|POST|PUT|DELETE) \//, 'expected "METHOD /path"'),
+          route: routePrefix,
           count,
           errorType: z.enum([
             'InputException',

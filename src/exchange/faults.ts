@@ -16,8 +16,11 @@ export interface Faults {
   muteOrderUpdates?: boolean;
   /** Record the next `count` placed orders, then destroy the socket instead of answering. */
   dropOrderResponses?: number;
-  /** Answer the next `count` API requests with this HTTP status (500 or 429). */
-  failRequests?: { count: number; status: 500 | 429 };
+  /**
+   * Answer the next `count` API requests with this HTTP status (500 or 429),
+   * only those whose `METHOD /path` starts with `route` when it is given.
+   */
+  failRequests?: { count: number; status: 500 | 429; route?: string };
   /**
    * Refuse the next `count` requests whose `METHOD /path` starts with `route`
    * (e.g. "GET /portfolio/positions", "GET /orders/") with a Kite error of
@@ -88,9 +91,10 @@ export class FaultState {
     return r;
   }
 
-  takeFailure(): 500 | 429 | null {
+  takeFailure(method: string, path: string): 500 | 429 | null {
     const f = this.faults.failRequests;
     if (!f || f.count <= 0) return null;
+    if (f.route !== undefined && !`${method} ${path}`.startsWith(f.route)) return null;
     f.count -= 1;
     return f.status;
   }

@@ -123,24 +123,44 @@ describe('a kill switch, a force exit or a cancel before the entry order aborts 
   });
 
   /**
-   * Every broker call slow, so the position dwells in SELECTING long enough
-   * to be stopped there: the chain is one quote call now that the spot comes
-   * from the tick hub, and the CLI's kill is a process start, a signal-with-
-   * start and the book's fleet activity, several seconds on a loaded machine.
-   * A 500 first makes the chain's activity retry once (each call stays under
-   * the client's 7 s timeout).
+   * The chain's quotes fail slowly, so its activity keeps retrying in
+   * SELECTING (five attempts over about 40 s) until the test clears the
+   * faults: the position is stopped there, not raced there.
    */
   async function selecting(): Promise<PositionHandle> {
-    await stack.control.injectFaults({ latencyMs: 5_000, failRequests: { count: 1, status: 500 } });
+    await stack.control.injectFaults({
+      latencyMs: 5_000,
+      failRequests: { count: 100_000, status: 500, route: 'GET /quote' },
+    });
     const { handle } = await submitSignal(stack.client, stack.config, newSignal());
     await waitForPhase(handle, 'SELECTING');
     return handle;
   }
 
+  /** Until the position's history holds this force exit, however long the CLI took to start. */
+  async function signalled(handle: PositionHandle, reason: string): Promise<void> {
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const { events } = await handle.fetchHistory();
+      const got = (events ?? []).some((e) => {
+        const signal = e.workflowExecutionSignaledEventAttributes;
+        const data = signal?.input?.payloads?.[0]?.data;
+        return (
+          signal?.signalName === forceExitSignal.name &&
+          data != null &&
+          Buffer.from(data).toString().includes(reason)
+        );
+      });
+      if (got) return;
+      if (Date.now() > deadline) throw new Error(`${handle.workflowId} never heard "${reason}"`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
   async function expectAborted(handle: PositionHandle, reason: RegExp) {
     const summary = await handle.result();
-    expect(summary.outcome).toBe('REJECTED');
     expect(summary.reasons).toEqual([expect.stringMatching(reason)]);
+    expect(summary.outcome).toBe('REJECTED');
     await stack.control.clearFaults();
     expect(await ordersOf(stack, handle.workflowId)).toEqual([]);
     const book = await stack.client.workflow
@@ -152,18 +172,22 @@ describe('a kill switch, a force exit or a cancel before the entry order aborts 
   it('the kill switch from the CLI during SELECTING', async () => {
     const handle = await selecting();
     await runCliJson(['kill', '--reason', 'e2e panic'], cliEnv(stack.config));
+    await signalled(handle, 'kill switch: e2e panic');
+    await stack.control.clearFaults();
     await expectAborted(handle, /^entry aborted before any order: kill switch: e2e panic/);
   });
 
   it('a force exit during SELECTING', async () => {
     const handle = await selecting();
     await handle.signal(forceExitSignal, 'changed my mind');
+    await stack.control.clearFaults();
     await expectAborted(handle, /^entry aborted before any order: changed my mind/);
   });
 
   it('a cancel (the Web UI button) during SELECTING', async () => {
     const handle = await selecting();
     await handle.cancel();
+    await stack.control.clearFaults();
     await expectAborted(handle, /^entry aborted before any order: workflow cancelled/);
     expect((await handle.describe()).status.name).toBe('COMPLETED');
   });

@@ -84,6 +84,22 @@ describe('injected faults', () => {
     await expect(env.kite.getPositions()).rejects.toMatchObject({ error_type: errorType });
     await expect(env.kite.getOrders()).resolves.toEqual(expect.any(Array));
   });
+
+  it('fails only the route a failure names, and is slow to fail under latency', async () => {
+    await env.control.injectFaults({
+      latencyMs: 200,
+      failRequests: { count: 100, status: 500, route: 'GET /quote' },
+    });
+    await expect(env.kite.getOrders()).resolves.toEqual(expect.any(Array));
+    const started = Date.now();
+    await expect(env.kite.getQuote(['NSE:NIFTY 50'])).rejects.toMatchObject({
+      error_type: 'GeneralException',
+    });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(190);
+    await expect(env.kite.getPositions()).resolves.toHaveProperty('net');
+    await env.control.clearFaults();
+    await expect(env.kite.getQuote(['NSE:NIFTY 50'])).resolves.toHaveProperty(['NSE:NIFTY 50']);
+  });
 });
 
 describe('auth and rate limits', () => {

@@ -153,13 +153,14 @@ export async function handleApi(
     authorise(ctx, req);
     if (!ctx.requestLimiter.tryTake()) throw TOO_MANY;
     if (route.orderWrite && !ctx.orderLimiter.tryTake()) throw TOO_MANY;
+    // A slow broker is slow to say no too, so latency comes before any injected answer.
+    if (ctx.faults.latencyMs > 0) await sleep(ctx.faults.latencyMs);
     const refusal = ctx.faults.takeRefusal(req.method ?? 'GET', url.pathname);
     if (refusal) throw new KiteError(refusal.errorType, `${refusal.message} (injected)`);
-    const failure = ctx.faults.takeFailure();
+    const failure = ctx.faults.takeFailure(req.method ?? 'GET', url.pathname);
     if (failure === 429) throw TOO_MANY;
     if (failure === 500)
       throw new KiteError('GeneralException', 'Internal server error (injected)', 500);
-    if (ctx.faults.latencyMs > 0) await sleep(ctx.faults.latencyMs);
     const match = route.path.exec(url.pathname) ?? [];
     const result = route.handle(ctx, match, paramsOf(url, body), url, body);
     if (route.orderWrite === 'place' && ctx.faults.orderAckDelayMs > 0)
