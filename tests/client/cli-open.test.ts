@@ -11,6 +11,9 @@ import { cliEnv, runCli, runCliJson } from './run-cli';
  * exchange and dev server. The option price is pinned at entry so no exit
  * rule fires while the CLI works on the position.
  */
+// The first case starts about ten CLI processes one after another, each a few seconds on a loaded machine.
+jest.setTimeout(120_000);
+
 describe('trade CLI on an open position (paper exchange)', () => {
   let stack: PaperStack;
   let env: NodeJS.ProcessEnv;
