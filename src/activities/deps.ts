@@ -1,4 +1,5 @@
 import type { KiteBroker } from '../adapters/kite/client';
+import type { NetPositions } from '../adapters/kite/net-positions';
 import type { OrderBook } from '../adapters/kite/order-book';
 import type { TickHub } from '../adapters/kite/tick-hub';
 import type { OrderMetrics } from '../observability/trading-metrics';
@@ -26,6 +27,8 @@ export interface ActivityDeps {
   hub?: TickHub;
   /** The worker's mirror of the broker's order book: tag look-ups without a REST call. */
   orders?: OrderBook;
+  /** The broker's net per contract from the order mirror: a trigger's exit without a positions read. */
+  netPositions?: Pick<NetPositions, 'netOf' | 'arm'>;
   /** Exit intents their workflows took back (see DisarmedExits); a trigger must not place them. */
   disarmed?: Pick<DisarmedExits, 'has'>;
   /** Reports the marks of the positions whose triggers wait here to their account books. */

@@ -48,13 +48,21 @@ export type PriceTriggerResult = Cross & {
 };
 
 export function createMarketActivities(deps: ActivityDeps) {
-  const { hub, marks, broker, disarmed } = deps;
+  const { hub, marks, broker, disarmed, netPositions } = deps;
   const placer = createOrderPlacer(deps);
+
+  const netLongOf = async (intent: ExitIntent): Promise<number> =>
+    netPositions
+      ? (await netPositions.netOf(intent.tradingsymbol, intent.product)).net
+      : (await broker.getPositions())
+          .filter((p) => p.tradingsymbol === intent.tradingsymbol && p.product === intent.product)
+          .reduce((s, p) => s + p.quantity, 0);
 
   /**
    * Sells the intent's slices now. Never more than the broker shows long for
-   * the contract: a position closed elsewhere is left to the workflow, which
-   * reads the broker and closes it as an external close.
+   * the contract (from the order mirror when it can say, so the crossing
+   * costs one REST call, the order): a position closed elsewhere is left to
+   * the workflow, which reads the broker and closes it as an external close.
    */
   async function placeExit(
     intent: ExitIntent,
@@ -63,9 +71,7 @@ export function createMarketActivities(deps: ActivityDeps) {
     const ctx = Context.current();
     let net: number;
     try {
-      net = (await broker.getPositions())
-        .filter((p) => p.tradingsymbol === intent.tradingsymbol && p.product === intent.product)
-        .reduce((s, p) => s + p.quantity, 0);
+      net = await netLongOf(intent);
     } catch (err) {
       // The workflow's own exit round retries, blocks and alerts; a trigger retrying here would hide it.
       return { exitNotPlaced: `reading the broker's positions: ${(err as Error).message}` };
@@ -125,19 +131,24 @@ export function createMarketActivities(deps: ActivityDeps) {
       );
     const ctx = Context.current();
     ctx.heartbeat();
-    const unwatch = mark && marks?.watch({ ...mark, token: legs[0].token });
-    const cross = await hub
-      .waitForCross(legs, {
-        signal: ctx.cancellationSignal,
-        onHeartbeat: (lastPrices) => ctx.heartbeat({ lastPrices }),
-      })
-      .finally(() => unwatch?.());
-    const exits =
-      exit?.on.some((o) => o.legIndex === cross.legIndex && o.side === cross.side) &&
-      !disarmed?.has(exit.armId);
-    const placed = exit && exits ? await placeExit(exit, cross.at) : {};
-    log.info('price trigger fired', { ...cross, leg: legs[cross.legIndex], ...placed });
-    return { ...cross, ...placed };
+    const disarm = exit && netPositions?.arm(exit.tradingsymbol, exit.product);
+    try {
+      const unwatch = mark && marks?.watch({ ...mark, token: legs[0].token });
+      const cross = await hub
+        .waitForCross(legs, {
+          signal: ctx.cancellationSignal,
+          onHeartbeat: (lastPrices) => ctx.heartbeat({ lastPrices }),
+        })
+        .finally(() => unwatch?.());
+      const exits =
+        exit?.on.some((o) => o.legIndex === cross.legIndex && o.side === cross.side) &&
+        !disarmed?.has(exit.armId);
+      const placed = exit && exits ? await placeExit(exit, cross.at) : {};
+      log.info('price trigger fired', { ...cross, leg: legs[cross.legIndex], ...placed });
+      return { ...cross, ...placed };
+    } finally {
+      disarm?.();
+    }
   }
 
   return { awaitPriceTrigger };

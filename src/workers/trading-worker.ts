@@ -9,6 +9,7 @@ import { createStrategyActivities } from '../activities/strategy';
 import { createKiteBroker, type KiteBroker } from '../adapters/kite/client';
 import { TickCandles } from '../adapters/kite/tick-candles';
 import { FeedWatchdog } from '../adapters/kite/feed-watchdog';
+import { NetPositions } from '../adapters/kite/net-positions';
 import { OrderBook } from '../adapters/kite/order-book';
 import { TickHub } from '../adapters/kite/tick-hub';
 import { createTicker } from '../adapters/kite/ticker';
@@ -70,6 +71,8 @@ export interface TradingWorker {
   feedWatchdog: FeedWatchdog;
   /** The mirror of the broker's order book that tag look-ups read. */
   orders: OrderBook;
+  /** What a trigger's exit checks the broker's net long against. */
+  netPositions: NetPositions;
   run(): Promise<void>;
   shutdown(): Promise<void>;
 }
@@ -95,6 +98,7 @@ export async function createTradingWorker({
   const ticker = createTicker({ url: config.broker.tickerUrl, ...credentials });
   const hub = new TickHub(ticker, { logger, maxJumpPct: config.feed.maxTickJumpPct });
   const orders = new OrderBook(broker, ticker, logger);
+  const netPositions = new NetPositions(broker, orders, { logger });
   const disarmed = new DisarmedExits();
   const feedWatchdog = new FeedWatchdog(hub, broker, {
     staleAfterMs: config.feed.staleAfterSeconds * 1000,
@@ -128,7 +132,7 @@ export async function createTradingWorker({
     taskQueue,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
     activities: {
-      ...createActivities({ broker, hub, orders, disarmed, marks, metrics }),
+      ...createActivities({ broker, hub, orders, netPositions, disarmed, marks, metrics }),
       ...createNotifyActivities({ config, secrets, logger }, notifier),
       ...createAccountActivities({
         client,
@@ -159,6 +163,7 @@ export async function createTradingWorker({
     tokenLifecycle.stop();
     feedWatchdog.stop();
     marks.stop();
+    netPositions.close();
     hub.close();
     await clientConnection.close();
     await connection.close();
@@ -171,6 +176,7 @@ export async function createTradingWorker({
     broker,
     feedWatchdog,
     orders,
+    netPositions,
     run: async () => {
       running = worker.run();
       try {

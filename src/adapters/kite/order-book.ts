@@ -4,6 +4,9 @@ import { normalizeOrder } from './normalize';
 import type { TickSource } from './tick-hub';
 import { isTerminal, type BrokerOrder } from './types';
 
+export const contractKey = (tradingsymbol: string, product: string): string =>
+  `${tradingsymbol}|${product}`;
+
 /** An order only moves forward: fills grow and a final state is final. */
 function furthest(a: BrokerOrder | undefined, b: BrokerOrder): BrokerOrder {
   if (!a) return b;
@@ -27,6 +30,8 @@ export class OrderBook {
   /** Bumped by every disconnect, so a snapshot that straddled one does not count as complete. */
   private epoch = 0;
   private syncing: Promise<void> | undefined;
+  /** Bumped by every change to an order, so a reader can tell whether one landed while it waited. */
+  private changes = 0;
   private readonly locks = new Map<string, Promise<unknown>>();
   /** REST snapshots taken and look-ups answered from memory, for logs and tests. */
   readonly stats = { snapshots: 0, hits: 0 };
@@ -38,16 +43,21 @@ export class OrderBook {
   ) {
     source.on('order', (raw) => this.apply(normalizeOrder(raw)));
     // Updates sent while the stream was down are lost: the next look-up rebuilds from REST.
-    source.on('disconnect', () => {
-      this.synced = false;
-      this.epoch += 1;
-    });
+    source.on('disconnect', () => this.invalidate());
+  }
+
+  /** The mirror may have missed an update: the next look-up rebuilds it from REST. */
+  invalidate(): void {
+    this.synced = false;
+    this.epoch += 1;
   }
 
   /** Records what the broker said of an order: an update, a placement's answer, a poll. */
   apply(order: BrokerOrder): BrokerOrder {
     if (!order.orderId) return order;
-    const kept = furthest(this.byId.get(order.orderId), order);
+    const before = this.byId.get(order.orderId);
+    const kept = furthest(before, order);
+    if (kept !== before) this.changes += 1;
     this.byId.set(order.orderId, kept);
     if (kept.tag) {
       let ids = this.byTag.get(kept.tag);
@@ -55,6 +65,27 @@ export class OrderBook {
       ids.add(kept.orderId);
     }
     return kept;
+  }
+
+  /** How many order changes the mirror has taken in. */
+  get version(): number {
+    return this.changes;
+  }
+
+  /** Units the mirrored orders for a contract bought less those they sold; undefined unless complete. */
+  netFilled(tradingsymbol: string, product: string): { net: number } | undefined {
+    if (!this.synced) return undefined;
+    let net = 0;
+    for (const o of this.byId.values()) {
+      if (o.tradingsymbol !== tradingsymbol || o.product !== product) continue;
+      net += o.transactionType === 'SELL' ? -o.filledQuantity : o.filledQuantity;
+    }
+    return { net };
+  }
+
+  /** Makes the mirror complete now, so the next look-up is a map read. */
+  async prepare(): Promise<void> {
+    if (!this.synced) await this.snapshot();
   }
 
   get(orderId: string): BrokerOrder | undefined {

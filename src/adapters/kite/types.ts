@@ -55,6 +55,8 @@ export interface BrokerPosition {
   product: string;
   /** Net units; negative is a short. */
   quantity: number;
+  /** Units carried in from earlier days: the part of `quantity` today's orders did not make. */
+  overnightQuantity: number;
   averagePrice: number;
   lastPrice: number;
 }

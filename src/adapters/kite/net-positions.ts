@@ -1,0 +1,137 @@
+import type { Logger } from 'pino';
+import type { KiteBroker } from './client';
+import { contractKey, type OrderBook } from './order-book';
+
+export interface NetLong {
+  net: number;
+  /** `mirror`: the order mirror's fills and the contract's offset; `broker`: a positions read. */
+  from: 'mirror' | 'broker';
+}
+
+export interface NetPositionsOptions {
+  /** While any exit is armed, how often the positions are read to check the mirror. */
+  verifyIntervalMs?: number;
+  logger?: Logger;
+}
+
+/**
+ * The broker's net units per contract for an exit that must not oversell,
+ * without a REST call when a stop crosses: the order mirror's fills plus an
+ * offset per contract, what the positions held beyond those orders (units
+ * carried from earlier days, orders the broker no longer lists) when last
+ * read. Kite's order updates cover every order on the account, placed here
+ * or elsewhere, so a close from the Kite app reaches the mirror as it
+ * reaches the positions. An offset is taken only from a read no order
+ * change landed in; without one, or with the mirror incomplete, the
+ * positions are read as before.
+ *
+ * Kite does not promise every order update. While exits are armed the
+ * positions are read every few seconds, and a contract whose mirror shows
+ * more than the broker (the side that would oversell) loses its offset and
+ * the mirror is rebuilt: a lost update can mislead a crossing that long.
+ */
+export class NetPositions {
+  private readonly offsets = new Map<string, number>();
+  private armed = 0;
+  private verifying: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private soon: NodeJS.Timeout | undefined;
+  /** Answers from memory and from REST, and mirrors found ahead of the broker, for logs and tests. */
+  readonly stats = { mirror: 0, broker: 0, distrusted: 0 };
+
+  constructor(
+    private readonly broker: Pick<KiteBroker, 'getPositions'>,
+    private readonly orders: Pick<OrderBook, 'netFilled' | 'prepare' | 'invalidate' | 'version'>,
+    private readonly options: NetPositionsOptions = {},
+  ) {}
+
+  /**
+   * An exit armed on this worker for a contract: the mirror is checked
+   * against the positions until every exit is disarmed, and soon if this
+   * contract has no offset yet, so its crossing need not ask the broker.
+   */
+  arm(tradingsymbol: string, product: string): () => void {
+    this.armed += 1;
+    if (!this.offsets.has(contractKey(tradingsymbol, product))) this.verifySoon();
+    this.timer ??= setInterval(() => this.verify(), this.options.verifyIntervalMs ?? 5_000);
+    this.timer.unref();
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      this.armed -= 1;
+      if (this.armed === 0) this.close();
+    };
+  }
+
+  async netOf(tradingsymbol: string, product: string): Promise<NetLong> {
+    const mirrored = this.fromMirror(tradingsymbol, product);
+    if (mirrored !== undefined) {
+      this.stats.mirror += 1;
+      return { net: mirrored, from: 'mirror' };
+    }
+    // Its own read, not one already in flight: the answer must postdate the crossing.
+    const key = contractKey(tradingsymbol, product);
+    const net = (await this.broker.getPositions())
+      .filter((p) => contractKey(p.tradingsymbol, p.product) === key)
+      .reduce((s, p) => s + p.quantity, 0);
+    this.stats.broker += 1;
+    return { net, from: 'broker' };
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+    clearTimeout(this.soon);
+    this.timer = undefined;
+    this.soon = undefined;
+  }
+
+  /** One check for the exits armed together, a moment from now. */
+  private verifySoon(): void {
+    this.soon ??= setTimeout(() => {
+      this.soon = undefined;
+      this.verify();
+    }, 50);
+    this.soon.unref();
+  }
+
+  private fromMirror(tradingsymbol: string, product: string): number | undefined {
+    const offset = this.offsets.get(contractKey(tradingsymbol, product));
+    const filled = this.orders.netFilled(tradingsymbol, product);
+    return offset === undefined || filled === undefined ? undefined : offset + filled.net;
+  }
+
+  /** One check at a time: the mirror completed, then the positions read against it. */
+  private verify(): void {
+    this.verifying ??= (async () => {
+      try {
+        await this.orders.prepare();
+        const version = this.orders.version;
+        const positions = await this.broker.getPositions();
+        const clean = this.orders.version === version;
+        for (const p of positions) {
+          const key = contractKey(p.tradingsymbol, p.product);
+          // A fill the stream has not delivered yet shows the broker ahead too, which costs a
+          // rebuild; a mirror ahead of the broker could oversell, so it is never let be.
+          const answer = this.fromMirror(p.tradingsymbol, p.product);
+          if (answer !== undefined && answer > p.quantity) {
+            this.stats.distrusted += 1;
+            this.offsets.delete(key);
+            this.orders.invalidate();
+            this.options.logger?.warn(
+              { tradingsymbol: p.tradingsymbol, product: p.product, broker: p.quantity, answer },
+              'order mirror shows more than the broker holds; rebuilding it',
+            );
+            continue;
+          }
+          const filled = this.orders.netFilled(p.tradingsymbol, p.product);
+          if (clean && filled) this.offsets.set(key, p.quantity - filled.net);
+        }
+      } catch (err) {
+        this.options.logger?.warn({ error: (err as Error).message }, 'net positions check failed');
+      } finally {
+        this.verifying = undefined;
+      }
+    })();
+  }
+}
