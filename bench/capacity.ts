@@ -22,7 +22,7 @@ const PIN_SPACING_MS = 300;
  * hundreds of positions by themselves within minutes (a first run lost 300
  * of 500 that way). Only the pins below cross these stops.
  */
-const FAR_EXITS: Record<string, string> = {
+export const FAR_EXITS: Record<string, string> = {
   [keyPathToEnvName(['exits', 'stopLoss'])]: '{pct: 80}',
   [keyPathToEnvName(['exits', 'target'])]: '{pct: 1000}',
   [keyPathToEnvName(['exits', 'trailing', 'activation'])]: '{pct: 1000}',
@@ -34,7 +34,7 @@ const GROW_DEADLINE_MS = 300_000;
  * Tops the book up to `size` open positions, a bounded number of entries in
  * flight at a time; gives up after a deadline so a stall is reported, not waited out.
  */
-async function growTo(
+export async function growTo(
   stack: BenchStack,
   book: OpenPosition[],
   size: number,
@@ -111,7 +111,7 @@ async function triggerSample(stack: BenchStack, book: OpenPosition[]): Promise<T
  */
 export async function capacity(ctx: BenchContext): Promise<BenchOutcome> {
   const sizes = ctx.quick ? [10, 30] : [100, 500, 1000];
-  const stack = await startBenchStack(ctx.temporal, {
+  const stack = await startBenchStack(ctx, {
     name: 'capacity',
     tickIntervalMs: TICK_INTERVAL_MS,
     settings: FAR_EXITS,

@@ -43,7 +43,7 @@ async function drive(stack: BenchStack, p: OpenPosition, kind: Lifecycle): Promi
  * typical (stop-loss) lifecycle does.
  */
 export async function historySize(ctx: BenchContext): Promise<BenchOutcome> {
-  const stack = await startBenchStack(ctx.temporal, { name: 'history-size', tickIntervalMs: 200 });
+  const stack = await startBenchStack(ctx, { name: 'history-size', tickIntervalMs: 200 });
   const rounds = samples(ctx, 5, 1);
   const events: Record<Lifecycle, number[]> = { stop: [], target: [], trailing: [], forceExit: [] };
   let stopActivities = 0;

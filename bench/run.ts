@@ -5,6 +5,7 @@ import { machine, markdownTable, writeResult, type Row } from './lib/report';
 import { startBenchTemporal, type BenchServerOptions } from './lib/temporal';
 import { bare } from './bare';
 import { capacity } from './capacity';
+import { failover } from './failover';
 import { historySize } from './history-size';
 import { signalToEntry } from './signal-to-entry';
 import { throughput } from './throughput';
@@ -17,12 +18,13 @@ const BENCHMARKS: Record<string, Benchmark> = {
   throughput,
   'history-size': historySize,
   capacity,
+  failover,
 };
 /** Run only when named: the bare workflows alone, for weighing server settings. */
 const ON_REQUEST: Record<string, Benchmark> = { bare, 'update-burst': updateBurst };
 const KNOWN = { ...BENCHMARKS, ...ON_REQUEST };
 /** Options that take a value. */
-const VALUED = ['--dynamic-config', '--sqlite-pragma'];
+const VALUED = ['--dynamic-config', '--sqlite-pragma', '--setting'];
 
 /** `npm run bench [-- [--quick] <name>...]`: every benchmark by default, in a fixed order. */
 async function main(): Promise<void> {
@@ -38,6 +40,15 @@ async function main(): Promise<void> {
     dbFile: args.includes('--db-file'),
     sqlitePragmas: valuesOf('--sqlite-pragma'),
   };
+  const settings: Record<string, string> = {};
+  for (const s of valuesOf('--setting')) {
+    const eq = s.indexOf('=');
+    if (!s.startsWith('TRADER__') || eq < 0) {
+      console.error(`--setting ${s}: expected TRADER__SECTION__KEY=value`);
+      process.exit(2);
+    }
+    settings[s.slice(0, eq)] = s.slice(eq + 1);
+  }
   const names = args.filter((a, i) => !a.startsWith('--') && !VALUED.includes(args[i - 1]));
   const unknown = names.filter((n) => !(n in KNOWN));
   if (unknown.length > 0) {
@@ -60,6 +71,7 @@ async function main(): Promise<void> {
         temporal,
         baseline,
         quick,
+        settings,
         log: (m) => console.log(`[bench ${name}] ${m}`),
       };
       ctx.log(`start, load ${startLoad.join(' ')}`);

@@ -111,7 +111,7 @@ async function main(): Promise<void> {
       try {
         for (const [name, benchmark] of Object.entries(BENCHMARKS)) {
           const startLoad = machine().loadAvg;
-          const outcome = await benchmark({ temporal, baseline, quick, log });
+          const outcome = await benchmark({ temporal, baseline, quick, settings: {}, log });
           console.log(markdownTable(outcome.rows));
           runs.push({
             pass,

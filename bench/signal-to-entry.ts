@@ -1,4 +1,5 @@
 import { samples, type BenchContext } from './lib/context';
+import { entryPhases, type Phase } from './lib/entry-phases';
 import { submitPosition, VARIANTS } from './lib/positions';
 import { latencyRow, type BenchOutcome } from './lib/report';
 import { within } from './lib/rendezvous';
@@ -16,7 +17,7 @@ const WARM_UP = 10;
  * is in: only the path to the order is measured, not a growing book.
  */
 export async function signalToEntry(ctx: BenchContext): Promise<BenchOutcome> {
-  const stack = await startBenchStack(ctx.temporal, {
+  const stack = await startBenchStack(ctx, {
     name: 'signal-to-entry',
     tickIntervalMs: 200,
   });
@@ -24,6 +25,8 @@ export async function signalToEntry(ctx: BenchContext): Promise<BenchOutcome> {
   const latencies: number[] = [];
   const bare: number[] = [];
   let missing = 0;
+  const measured: string[] = [];
+  let phases: Phase[] | undefined;
   try {
     for (let i = 0; i < WARM_UP + count; i++) {
       const position = await submitPosition(stack, VARIANTS[i % VARIANTS.length]);
@@ -33,9 +36,12 @@ export async function signalToEntry(ctx: BenchContext): Promise<BenchOutcome> {
       if (i < WARM_UP) continue;
       if (received === undefined) missing++;
       else latencies.push(received - position.submittedAt);
+      measured.push(position.workflowId);
       bare.push(baseline);
       if ((i + 1) % 50 === 0) ctx.log(`${i + 1 - WARM_UP}/${count}`);
     }
+    phases = await entryPhases(stack.client, measured.slice(-50));
+    for (const p of phases) ctx.log(`${p.step}: median ${p.ms.median} ms, p99 ${p.ms.p99} ms`);
   } finally {
     await stack.stop();
   }
@@ -51,6 +57,6 @@ export async function signalToEntry(ctx: BenchContext): Promise<BenchOutcome> {
         missing ? `${missing} never arrived` : undefined,
       ),
     ],
-    details: { real, baseline: base, missing, warmUp: WARM_UP },
+    details: { real, baseline: base, missing, warmUp: WARM_UP, phases },
   };
 }

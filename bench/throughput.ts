@@ -81,7 +81,7 @@ async function positionEntry(stack: BenchStack, i: number): Promise<number | und
  * lowest rate's, with every entry arriving and the offered rate achieved.
  */
 export async function throughput(ctx: BenchContext): Promise<BenchOutcome> {
-  const stack = await startBenchStack(ctx.temporal, { name: 'throughput', tickIntervalMs: 200 });
+  const stack = await startBenchStack(ctx, { name: 'throughput', tickIntervalMs: 200 });
   let n = 0;
   let positions: Step[];
   try {

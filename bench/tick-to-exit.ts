@@ -28,7 +28,7 @@ export async function timeExit(stack: BenchStack, p: OpenPosition): Promise<numb
  * released, until its next activity begins.
  */
 export async function tickToExit(ctx: BenchContext): Promise<BenchOutcome> {
-  const stack = await startBenchStack(ctx.temporal, { name: 'tick-to-exit', tickIntervalMs: 200 });
+  const stack = await startBenchStack(ctx, { name: 'tick-to-exit', tickIntervalMs: 200 });
   const count = samples(ctx, 200);
   const latencies: number[] = [];
   const bare: number[] = [];

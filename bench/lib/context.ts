@@ -7,6 +7,8 @@ export interface BenchContext {
   baseline: Baseline;
   /** `--quick`: a few samples per figure, for developing the benchmarks themselves. */
   quick: boolean;
+  /** `--setting KEY=VALUE`: TRADER__ settings for every benchmark's worker, over its own. */
+  settings: Record<string, string>;
   log(message: string): void;
 }
 

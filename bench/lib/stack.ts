@@ -10,7 +10,7 @@ import { startExchange, type RunningExchange } from '../../src/exchange';
 import { accountWorkflowId } from '../../src/workflows/messages';
 import { WorkerProcess } from '../../tests/harness/worker-process';
 import { ExchangeClock } from './exchange-clock';
-import type { BenchTemporal } from './temporal';
+import type { BenchContext } from './context';
 
 /**
  * Risk limits wide enough for a thousand one-lot positions: the benchmarks
@@ -40,6 +40,8 @@ export interface BenchStack {
   /** The production worker entry point in its own process, so its CPU and memory are its own. */
   worker: WorkerProcess;
   workerLog: string;
+  /** One more production worker on the same task queue, with its own ticker connection; stopped with the stack. */
+  spawnWorker(): Promise<WorkerProcess>;
   stop(): Promise<void>;
 }
 
@@ -53,10 +55,10 @@ export interface BenchStackOptions {
 
 /** Paper exchange in this process, worker in another, on the bench run's Temporal server. */
 export async function startBenchStack(
-  temporal: BenchTemporal,
+  { temporal, settings: runSettings }: Pick<BenchContext, 'temporal' | 'settings'>,
   { name, tickIntervalMs, settings = {} }: BenchStackOptions,
 ): Promise<BenchStack> {
-  const overrides = { ...BENCH_OVERRIDES, ...settings };
+  const overrides = { ...BENCH_OVERRIDES, ...settings, ...runSettings };
   const base = loadConfig({ env: overrides });
   const exchange = await startExchange({
     ...base.exchange,
@@ -83,15 +85,13 @@ export async function startBenchStack(
   };
   const workerLog = path.join(os.tmpdir(), `trader-bench-${name}-worker.log`);
   fs.writeFileSync(workerLog, '');
-  const worker = new WorkerProcess({
-    config,
-    logFile: workerLog,
-    env: {
-      ...overrides,
-      [keyPathToEnvName(['temporal', 'workflowBundle'])]: temporal.tradingBundlePath,
-    },
-  });
+  const workerEnv = {
+    ...overrides,
+    [keyPathToEnvName(['temporal', 'workflowBundle'])]: temporal.tradingBundlePath,
+  };
+  const worker = new WorkerProcess({ config, logFile: workerLog, env: workerEnv });
   await worker.start();
+  const extraWorkers: WorkerProcess[] = [];
   const connection = await Connection.connect({ address: temporal.address });
   const client = new Client({ connection, namespace: temporal.namespace });
   // The day's account book is shared by name; one left by an earlier benchmark lives on a task queue nobody polls.
@@ -109,10 +109,19 @@ export async function startBenchStack(
     clock: new ExchangeClock(exchange),
     worker,
     workerLog,
+    spawnWorker: async () => {
+      const logFile = workerLog.replace(/\.log$/, `-${extraWorkers.length + 2}.log`);
+      fs.writeFileSync(logFile, '');
+      const another = new WorkerProcess({ config, logFile, env: workerEnv });
+      extraWorkers.push(another);
+      await another.start();
+      return another;
+    },
     stop: async () => {
       await endAccountBook();
       // SIGKILL: a drain would wait on activities whose workflows the benchmark has already ended.
       await worker.kill();
+      for (const w of extraWorkers) await w.kill();
       await connection.close();
       await exchange.close();
     },

@@ -155,6 +155,14 @@ const configShape = z.strictObject({
       MIN_POSITION_HISTORY,
       `expected at least ${MIN_POSITION_HISTORY} events, room for one whole position lifecycle`,
     ),
+    /**
+     * Workflows the worker keeps in memory between their tasks. The SDK sizes
+     * the cache from the heap (over 2,000 on a 4 GiB heap, each about
+     * 1.7 MiB), so every parked position stayed resident. An OPEN position
+     * waits in its price trigger, an activity, and its exit is placed by the
+     * trigger, so one that was evicted pays a replay only when it wakes.
+     */
+    workflowCacheSize: posInt().min(2, 'expected at least 2 (the SDK needs two to run)'),
   }),
   broker: z.strictObject({
     /**

@@ -146,6 +146,7 @@ export async function createTradingWorker({
       ...createStrategyActivities({ broker, config, tickCandles }),
     },
     maxConcurrentActivityTaskExecutions: activitySlotsFor(config.risk.maxOpenPositions),
+    maxCachedWorkflows: config.temporal.workflowCacheSize,
     sinks: { triggers: { disarm: { fn: (_info, armId: string) => disarmed.add(armId) } } },
     ...tuning,
   });

@@ -1,0 +1,111 @@
+import { performance } from 'node:perf_hooks';
+import { FAR_EXITS, growTo } from './capacity';
+import { samples, type BenchContext } from './lib/context';
+import type { OpenPosition } from './lib/open';
+import { crossingPrice, stopLossPct, terminateAll } from './lib/positions';
+import { latencyRow, type BenchOutcome, type Row } from './lib/report';
+import { sleep, within } from './lib/rendezvous';
+import { startBenchStack } from './lib/stack';
+import { summarize } from './lib/stats';
+import { measureUsage } from './lib/usage';
+
+const TICK_INTERVAL_MS = 200;
+const USAGE_WINDOW_MS = 20_000;
+/** The issue's bound on moving a dead worker's supervision. */
+const MOVED_WITHIN_MS = 15_000;
+const MISSED_MS = 60_000;
+
+/**
+ * Two production workers on one task queue, each with its own ticker
+ * connection, share the book; then one is SIGKILLed and, at that instant, a
+ * sample of contracts is pinned through its positions' stops. Positions
+ * whose trigger waited on the survivor exit at once; the dead worker's are
+ * only sold once their trigger has moved (heartbeat timeout, retry, re-arm
+ * on the survivor), so the sample's kill → exit times show how long a crash
+ * leaves a position unsupervised. Baseline: the bare triggered workflow on
+ * the same server afterwards.
+ */
+export async function failover(ctx: BenchContext): Promise<BenchOutcome> {
+  const size = ctx.quick ? 40 : 2000;
+  const stack = await startBenchStack(ctx, {
+    name: 'failover',
+    tickIntervalMs: TICK_INTERVAL_MS,
+    settings: FAR_EXITS,
+  });
+  const rows: Row[] = [];
+  const details: Record<string, unknown> = { size, tickIntervalMs: TICK_INTERVAL_MS };
+  try {
+    const second = await stack.spawnWorker();
+    const book: OpenPosition[] = [];
+    const started = Date.now();
+    const open = await growTo(stack, book, size, ctx.log);
+    const fillSeconds = Math.round((Date.now() - started) / 1000);
+    ctx.log(`${open} OPEN of ${size} across two workers after ${fillSeconds} s`);
+    const [first, other] = await Promise.all([
+      measureUsage(stack.worker, USAGE_WINDOW_MS),
+      measureUsage(second, USAGE_WINDOW_MS),
+    ]);
+    ctx.log(`usage: ${JSON.stringify({ first, other })}`);
+
+    const byToken = new Map<number, OpenPosition[]>();
+    for (const p of book) byToken.set(p.token, [...(byToken.get(p.token) ?? []), p]);
+    const wanted = Math.max(30, Math.ceil(book.length / 20));
+    const chosen: OpenPosition[][] = [];
+    for (const positions of byToken.values()) {
+      if (chosen.flat().length >= wanted) break;
+      chosen.push(positions);
+    }
+    const killedAt = performance.now();
+    await second.kill();
+    const exits = chosen.flatMap((positions) => {
+      const price = crossingPrice(
+        Math.min(...positions.map((p) => p.entryPrice)),
+        stopLossPct(stack),
+      );
+      void stack.control.pinPrice(positions[0].token, price);
+      return positions.map(async (p) => {
+        const at = await within(stack.clock.orderReceived(p.exitTag), MISSED_MS);
+        return at === undefined ? undefined : at - killedAt;
+      });
+    });
+    const results = await Promise.all(exits);
+    const moved = results.filter((r): r is number => r !== undefined);
+    const bare: number[] = [];
+    for (let i = 0; i < samples(ctx, 20); i++) bare.push(await ctx.baseline.triggered());
+    const real = summarize(moved);
+    const base = summarize(bare);
+    const slow = moved.filter((m) => m > MOVED_WITHIN_MS).length;
+    const missed = results.length - moved.length;
+    details.result = { open, fillSeconds, first, other, real, base, slow, missed };
+    rows.push(
+      {
+        metric: 'failover: positions OPEN across two workers',
+        unit: 'positions',
+        value: open,
+        baseline: `asked ${size}`,
+        ratio: null,
+        note: `filled in ${fillSeconds} s`,
+      },
+      {
+        metric: 'failover: worker RSS (each)',
+        unit: 'MiB',
+        value: Math.max(first.workerRssMiB, other.workerRssMiB),
+        baseline: `${first.workerRssMiB} and ${other.workerRssMiB}`,
+        ratio: null,
+        note: `CPU ${first.workerCpuPct}% and ${other.workerCpuPct}% of a core`,
+      },
+      latencyRow(
+        'failover: SIGKILL of one worker → exit order, crossings at the kill',
+        real,
+        base,
+        'bare triggered workflow',
+        `${moved.length} exits; over ${MOVED_WITHIN_MS / 1000} s ${slow}, missed ${missed}`,
+      ),
+    );
+    await sleep(3_000);
+  } finally {
+    await terminateAll(stack);
+    await stack.stop();
+  }
+  return { rows, details };
+}
