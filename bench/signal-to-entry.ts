@@ -24,6 +24,8 @@ export async function signalToEntry(ctx: BenchContext): Promise<BenchOutcome> {
   const count = samples(ctx, 200);
   const latencies: number[] = [];
   const bare: number[] = [];
+  const shape: number[] = [];
+  const single: number[] = [];
   let missing = 0;
   const measured: string[] = [];
   let phases: Phase[] | undefined;
@@ -33,7 +35,11 @@ export async function signalToEntry(ctx: BenchContext): Promise<BenchOutcome> {
       const received = await within(stack.clock.orderReceived(position.entryTag), 30_000);
       await stack.client.workflow.getHandle(position.workflowId).terminate('measured');
       const baseline = await ctx.baseline.roundTrips(ENTRY_ROUND_TRIPS);
+      const reservedEntry = await ctx.baseline.reservedEntry();
+      const oneActivity = await ctx.baseline.roundTrips(1);
       if (i < WARM_UP) continue;
+      shape.push(reservedEntry);
+      single.push(oneActivity);
       if (received === undefined) missing++;
       else latencies.push(received - position.submittedAt);
       measured.push(position.workflowId);
@@ -56,7 +62,27 @@ export async function signalToEntry(ctx: BenchContext): Promise<BenchOutcome> {
         `bare workflow, ${ENTRY_ROUND_TRIPS} no-op activities`,
         missing ? `${missing} never arrived` : undefined,
       ),
+      latencyRow(
+        'signal → entry order, against its own shape',
+        real,
+        summarize(shape),
+        'bare workflow of the same shape: two local activities (one an update-with-start to a running workflow), then two activities',
+      ),
+      latencyRow(
+        'signal → entry order, against the least a workflow can do',
+        real,
+        summarize(single),
+        'bare workflow, start → one activity',
+      ),
     ],
-    details: { real, baseline: base, missing, warmUp: WARM_UP, phases },
+    details: {
+      real,
+      baseline: base,
+      reservedEntry: summarize(shape),
+      oneActivity: summarize(single),
+      missing,
+      warmUp: WARM_UP,
+      phases,
+    },
   };
 }

@@ -7,6 +7,8 @@ export interface BaselineProbe {
   onNoop(workflowId: string, index: number, at: number, epochMs: number): void;
   /** awaitRelease is running; calling `release` completes it. */
   onAwaitingRelease(workflowId: string, release: () => void): void;
+  /** Sends one update to the running workflow `bookId`, as a reservation reaches the account book. */
+  update(bookId: string): Promise<void>;
 }
 
 export function createBaselineActivities(probe: BaselineProbe) {
@@ -14,6 +16,9 @@ export function createBaselineActivities(probe: BaselineProbe) {
   return {
     async noop(index: number): Promise<void> {
       probe.onNoop(workflowId(), index, performance.now(), Date.now());
+    },
+    async reserve(bookId: string): Promise<void> {
+      await probe.update(bookId);
     },
     async awaitRelease(): Promise<void> {
       const id = workflowId();

@@ -24,6 +24,18 @@ export async function localRoundTripsWorkflow(rounds: number): Promise<void> {
   for (let i = 0; i < rounds; i++) await local.noop(i);
 }
 
+/**
+ * The bare shape of our entry: two local activities, one of them updating
+ * another running workflow (the expiries, the reservation on the account
+ * book), then two activities (the option chain, the order).
+ */
+export async function reservedEntryWorkflow(bookId: string): Promise<void> {
+  await local.noop(0);
+  await local.reserve(bookId);
+  await noop(1);
+  await noop(2);
+}
+
 /** Start to completion with nothing in between: the workflow task's own dispatch. */
 export async function emptyWorkflow(): Promise<void> {}
 

@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { Client, Connection } from '@temporalio/client';
+import {
+  Client,
+  Connection,
+  WithStartWorkflowOperation,
+  type WorkflowHandle,
+} from '@temporalio/client';
 import { tsToMs } from '@temporalio/common/lib/time';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createBaselineActivities } from '../baseline/activities';
@@ -9,6 +14,7 @@ import {
   doneSignal,
   type emptyWorkflow,
   type localRoundTripsWorkflow,
+  type reservedEntryWorkflow,
   type roundTripsWorkflow,
   type timerWorkflow,
   type triggeredWorkflow,
@@ -30,6 +36,8 @@ export class Baseline {
   private worker!: Worker;
   private client!: Client;
   private connections: { close(): Promise<void> }[] = [];
+  /** The running workflow reservedEntry's updates go to, started on first use. */
+  private book: WorkflowHandle | undefined;
 
   static async start(temporal: BenchTemporal): Promise<Baseline> {
     const baseline = new Baseline();
@@ -50,6 +58,21 @@ export class Baseline {
       activities: createBaselineActivities({
         onNoop: (id, index, at, epochMs) => this.noops.deliver(`${id}/${index}`, { at, epochMs }),
         onAwaitingRelease: (id, release) => this.releases.deliver(id, release),
+        // Update-with-start, as reserveRisk reaches the account book: the book is running, so it is used.
+        update: async (bookId) => {
+          await this.client.workflow.executeUpdateWithStart(countUpdate, {
+            args: [1],
+            startWorkflowOperation: new WithStartWorkflowOperation<typeof updatesWorkflow>(
+              'updatesWorkflow',
+              {
+                workflowId: bookId,
+                taskQueue: this.taskQueue,
+                args: [],
+                workflowIdConflictPolicy: 'USE_EXISTING',
+              },
+            ),
+          });
+        },
       }),
     });
     this.running = this.worker.run();
@@ -78,6 +101,27 @@ export class Baseline {
     const last = await this.noops.wait(`${workflowId}/${rounds - 1}`);
     await handle.result();
     return last.at - started;
+  }
+
+  /**
+   * Client start until the last activity of our entry's bare shape begins
+   * (reservedEntryWorkflow: the reads and the reservation, then the order), in ms.
+   */
+  async reservedEntry(): Promise<number> {
+    this.book ??= await this.client.workflow.start<typeof updatesWorkflow>('updatesWorkflow', {
+      workflowId: `book-${randomUUID()}`,
+      taskQueue: this.taskQueue,
+      args: [],
+    });
+    const workflowId = `re-${randomUUID()}`;
+    const started = performance.now();
+    const handle = await this.client.workflow.start<typeof reservedEntryWorkflow>(
+      'reservedEntryWorkflow',
+      { workflowId, taskQueue: this.taskQueue, args: [this.book.workflowId] },
+    );
+    const order = await this.noops.wait(`${workflowId}/2`);
+    await handle.result();
+    return order.at - started;
   }
 
   /** Client start until the result of a workflow that does nothing, in ms. */
@@ -180,6 +224,7 @@ export class Baseline {
   }
 
   async stop(): Promise<void> {
+    await this.book?.terminate('bench done').catch(() => undefined);
     this.worker.shutdown();
     await this.running;
     for (const c of this.connections) await c.close();
