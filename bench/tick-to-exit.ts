@@ -6,6 +6,7 @@ import { startBenchStack, type BenchStack } from './lib/stack';
 import { summarize } from './lib/stats';
 import { crossingPrice, stopLossPct, VARIANTS } from './lib/positions';
 import { waitForPhase } from '../tests/harness/positions';
+import { BareTrader } from './lib/bare-trader';
 
 const BATCH = 20;
 
@@ -22,6 +23,36 @@ export async function timeExit(stack: BenchStack, p: OpenPosition): Promise<numb
 }
 
 /**
+ * The same crossing for the bare trader (bench/baseline/bare-trader.ts): the
+ * contract pinned through the same level, timed from the tick to its order.
+ */
+async function timeBareOrder(
+  stack: BenchStack,
+  trader: BareTrader,
+  p: OpenPosition,
+  contract: { tradingSymbol: string; lotSize: number },
+): Promise<number | undefined> {
+  const price = crossingPrice(p.entryPrice, stopLossPct(stack));
+  const tag = `bare${p.exitTag.slice(-12)}`;
+  const answered = trader.arm({
+    token: p.token,
+    below: price,
+    tag,
+    tradingsymbol: contract.tradingSymbol,
+    quantity: contract.lotSize,
+  });
+  // Two publishes: the first may predate the trader's subscription reaching the exchange.
+  await stack.clock.published(p.token);
+  await stack.clock.published(p.token);
+  const crossed = stack.clock.crossingPublished(p.token, price);
+  const received = within(stack.clock.orderReceived(tag), 10_000);
+  await stack.control.pinPrice(p.token, price);
+  const [tick, order] = await Promise.all([crossed, received]);
+  await within(answered, 10_000);
+  return order === undefined ? undefined : order - tick;
+}
+
+/**
  * Batches of positions on distinct contracts; each is pinned through its
  * stop in turn, so every exit is measured on its own while the rest of the
  * batch is supervised. Baseline: a bare workflow whose waiting activity is
@@ -32,7 +63,9 @@ export async function tickToExit(ctx: BenchContext): Promise<BenchOutcome> {
   const count = samples(ctx, 200);
   const latencies: number[] = [];
   const bare: number[] = [];
+  const floor: number[] = [];
   let missed = 0;
+  const trader = await BareTrader.start(stack.exchange.restUrl, stack.exchange.tickerUrl);
   try {
     for (let done = 0; done < count; done += BATCH) {
       const variants = Array.from(
@@ -40,8 +73,11 @@ export async function tickToExit(ctx: BenchContext): Promise<BenchOutcome> {
         (_, i) => VARIANTS[(done + i) % VARIANTS.length],
       );
       const batch = await openBatch(stack, variants);
-      for (const p of batch)
-        await waitForPhase(stack.client.workflow.getHandle(p.workflowId), 'OPEN');
+      const contracts = new Map<string, { tradingSymbol: string; lotSize: number }>();
+      for (const p of batch) {
+        const open = await waitForPhase(stack.client.workflow.getHandle(p.workflowId), 'OPEN');
+        contracts.set(p.workflowId, open.contract!);
+      }
       for (const p of batch) {
         const latency = await timeExit(stack, p);
         if (latency === undefined) missed++;
@@ -52,13 +88,20 @@ export async function tickToExit(ctx: BenchContext): Promise<BenchOutcome> {
         await waitForPhase(stack.client.workflow.getHandle(p.workflowId), 'CLOSED');
         await stack.control.unpin(p.token);
       }
+      for (const p of batch) {
+        const latency = await timeBareOrder(stack, trader, p, contracts.get(p.workflowId)!);
+        if (latency !== undefined) floor.push(latency);
+        await stack.control.unpin(p.token);
+      }
       ctx.log(`${done + batch.length}/${count}`);
     }
   } finally {
+    trader.stop();
     await stack.stop();
   }
   const real = summarize(latencies);
   const base = summarize(bare);
+  const bareOrder = summarize(floor);
   return {
     rows: [
       latencyRow(
@@ -68,7 +111,13 @@ export async function tickToExit(ctx: BenchContext): Promise<BenchOutcome> {
         'bare workflow, activity released → next activity',
         missed ? `${missed} missed (no exit in 10 s)` : undefined,
       ),
+      latencyRow(
+        'tick → exit order, against no Temporal at all',
+        real,
+        bareOrder,
+        'another process with the same ticker client and Kite adapter, ordering on the crossing tick',
+      ),
     ],
-    details: { real, baseline: base, missed, batch: BATCH },
+    details: { real, baseline: base, bareOrder, missed, batch: BATCH },
   };
 }

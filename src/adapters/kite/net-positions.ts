@@ -53,7 +53,7 @@ export class NetPositions {
   arm(tradingsymbol: string, product: string): () => void {
     this.armed += 1;
     if (!this.offsets.has(contractKey(tradingsymbol, product))) this.verifySoon();
-    this.timer ??= setInterval(() => this.verify(), this.options.verifyIntervalMs ?? 5_000);
+    this.timer ??= setInterval(() => this.verify(), this.options.verifyIntervalMs ?? 2_000);
     this.timer.unref();
     let done = false;
     return () => {
