@@ -8,13 +8,15 @@ import { startBenchStack, type BenchStack } from './lib/stack';
 import { ratio, summarize } from './lib/stats';
 import { measureUsage, type Usage } from './lib/usage';
 import os from 'node:os';
+import { waitForPhase } from '../tests/harness/positions';
 
 const TICK_INTERVAL_MS = 200; // every instrument at 5/s
 const OPEN_CONCURRENCY = 20;
 const USAGE_WINDOW_MS = 20_000;
 const LATE_MS = 1_000;
 const MISSED_MS = 10_000;
-const PIN_SPACING_MS = 300;
+/** Each step of a walk down, under feed.maxTickJumpPct (50). */
+const WALK_STEP = 0.4;
 
 /**
  * Far exits, so the book holds its size: with the default 25% stop and a
@@ -63,37 +65,59 @@ interface TriggerSample {
 }
 
 /**
- * Pins contracts one after another (every position on a pinned contract
- * must exit) until at least a tenth of the book, and 30 positions, have
- * been triggered, while the rest keeps ticking.
+ * Walks a contract's price down in steps the feed's bad-print filter takes as
+ * real (each under feed.maxTickJumpPct), each held for a few ticks, until it
+ * is at `to`. A far stop (80%) crossed in one pin would be an 84% jump, held
+ * back by the filter until the next print confirms it: that measured the
+ * filter and the tick interval, not the trigger.
+ */
+async function walkDown(stack: BenchStack, token: number, from: number, to: number) {
+  let price = from;
+  while (price > to) {
+    price = Math.max(to, Math.round(price * (1 - WALK_STEP) * 20) / 20);
+    await stack.control.pinPrice(token, price);
+    await sleep(TICK_INTERVAL_MS * 2.5);
+  }
+}
+
+/**
+ * Walks contracts down one after another (every position on a walked
+ * contract must exit) until at least a tenth of the book, and 30 positions,
+ * have been triggered, while the rest keeps ticking. Each exit is timed from
+ * the first tick at or through its own stop.
  */
 async function triggerSample(stack: BenchStack, book: OpenPosition[]): Promise<TriggerSample> {
   const byToken = new Map<number, OpenPosition[]>();
   for (const p of book) byToken.set(p.token, [...(byToken.get(p.token) ?? []), p]);
   const target = Math.max(30, Math.ceil(book.length / 10));
   const exits: Promise<number | undefined>[] = [];
-  const pinned: number[] = [];
+  const walked: number[] = [];
   for (const [token, positions] of byToken) {
     if (exits.length >= target) break;
-    const price = crossingPrice(
-      Math.min(...positions.map((p) => p.entryPrice)),
-      stopLossPct(stack),
-    );
-    const crossed = stack.clock.crossingPublished(token, price);
     for (const p of positions) {
+      const { exits: plan } = await waitForPhase(
+        stack.client.workflow.getHandle(p.workflowId),
+        'OPEN',
+      );
+      const crossed = stack.clock.crossingPublished(token, plan!.stopLoss);
       const exited = within(stack.clock.orderReceived(p.exitTag), MISSED_MS);
       exits.push(
         Promise.all([crossed, exited]).then(([t, o]) => (o === undefined ? undefined : o - t)),
       );
     }
-    await stack.control.pinPrice(token, price);
-    pinned.push(token);
-    await sleep(PIN_SPACING_MS);
+    const entries = positions.map((p) => p.entryPrice);
+    await walkDown(
+      stack,
+      token,
+      Math.max(...entries),
+      crossingPrice(Math.min(...entries), stopLossPct(stack)),
+    );
+    walked.push(token);
   }
   const results = await Promise.all(exits);
   await sleep(3_000); // let the exits settle before the next size reuses these contracts
-  for (const token of pinned) await stack.control.unpin(token);
-  book.splice(0, book.length, ...book.filter((p) => !pinned.includes(p.token)));
+  for (const token of walked) await stack.control.unpin(token);
+  book.splice(0, book.length, ...book.filter((p) => !walked.includes(p.token)));
   const latencies = results.filter((r): r is number => r !== undefined);
   return {
     latencies,
