@@ -21,9 +21,9 @@ export interface NetPositionsOptions {
  * carried from earlier days, orders the broker no longer lists) when last
  * read. Kite's order updates cover every order on the account, placed here
  * or elsewhere, so a close from the Kite app reaches the mirror as it
- * reaches the positions. An offset is taken only from a read no order
- * change landed in; without one, or with the mirror incomplete, the
- * positions are read as before.
+ * reaches the positions. An offset is taken only when two reads in a row,
+ * each with no order change landing during it, agree on it; without one, or
+ * with the mirror incomplete, the positions are read as before.
  *
  * Kite does not promise every order update. While exits are armed the
  * positions are read every few seconds, and a contract whose mirror shows
@@ -32,6 +32,8 @@ export interface NetPositionsOptions {
  */
 export class NetPositions {
   private readonly offsets = new Map<string, number>();
+  /** The offset each contract's last clean reading gave, taken once the next one agrees. */
+  private readonly candidates = new Map<string, number>();
   private armed = 0;
   private verifying: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -52,7 +54,7 @@ export class NetPositions {
    */
   arm(tradingsymbol: string, product: string): () => void {
     this.armed += 1;
-    if (!this.offsets.has(contractKey(tradingsymbol, product))) this.verifySoon();
+    if (!this.offsets.has(contractKey(tradingsymbol, product))) this.verifySoon(50);
     this.timer ??= setInterval(() => this.verify(), this.options.verifyIntervalMs ?? 2_000);
     this.timer.unref();
     let done = false;
@@ -86,12 +88,12 @@ export class NetPositions {
     this.soon = undefined;
   }
 
-  /** One check for the exits armed together, a moment from now. */
-  private verifySoon(): void {
+  /** One check for the exits armed together, `inMs` from now. */
+  private verifySoon(inMs: number): void {
     this.soon ??= setTimeout(() => {
       this.soon = undefined;
       this.verify();
-    }, 50);
+    }, inMs);
     this.soon.unref();
   }
 
@@ -109,6 +111,7 @@ export class NetPositions {
         const version = this.orders.version;
         const positions = await this.broker.getPositions();
         const clean = this.orders.version === version;
+        let firstReading = false;
         for (const p of positions) {
           const key = contractKey(p.tradingsymbol, p.product);
           // A fill the stream has not delivered yet shows the broker ahead too, which costs a
@@ -117,6 +120,7 @@ export class NetPositions {
           if (answer !== undefined && answer > p.quantity) {
             this.stats.distrusted += 1;
             this.offsets.delete(key);
+            this.candidates.delete(key);
             this.orders.invalidate();
             this.options.logger?.warn(
               { tradingsymbol: p.tradingsymbol, product: p.product, broker: p.quantity, answer },
@@ -125,8 +129,16 @@ export class NetPositions {
             continue;
           }
           const filled = this.orders.netFilled(p.tradingsymbol, p.product);
-          if (clean && filled) this.offsets.set(key, p.quantity - filled.net);
+          if (!clean || !filled) continue;
+          // A fill the read saw and the stream had not yet delivered skews one reading; two
+          // readings in a row that agree are taken, so a skew would have to repeat exactly.
+          const offset = p.quantity - filled.net;
+          if (this.candidates.get(key) === offset) this.offsets.set(key, offset);
+          firstReading ||= !this.candidates.has(key);
+          this.candidates.set(key, offset);
         }
+        // A contract read for the first time is read again shortly, not at the next interval.
+        if (firstReading && this.armed > 0) this.verifySoon(250);
       } catch (err) {
         this.options.logger?.warn({ error: (err as Error).message }, 'net positions check failed');
       } finally {
