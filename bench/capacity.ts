@@ -10,9 +10,9 @@ import { measureUsage, type Usage } from './lib/usage';
 import os from 'node:os';
 import { waitForPhase } from '../tests/harness/positions';
 
-const TICK_INTERVAL_MS = 200; // every instrument at 5/s
+export const TICK_INTERVAL_MS = 200; // every instrument at 5/s
 const OPEN_CONCURRENCY = 20;
-const USAGE_WINDOW_MS = 20_000;
+export const USAGE_WINDOW_MS = 20_000;
 const LATE_MS = 1_000;
 const MISSED_MS = 10_000;
 /** Each step of a walk down, under feed.maxTickJumpPct (50). */
@@ -24,11 +24,15 @@ const WALK_STEP = 0.4;
  * hundreds of positions by themselves within minutes (a first run lost 300
  * of 500 that way). Only the pins below cross these stops.
  */
-export const FAR_EXITS: Record<string, string> = {
+const FAR_EXITS: Record<string, string> = {
   [keyPathToEnvName(['exits', 'stopLoss'])]: '{pct: 80}',
   [keyPathToEnvName(['exits', 'target'])]: '{pct: 1000}',
   [keyPathToEnvName(['exits', 'trailing', 'activation'])]: '{pct: 1000}',
 };
+
+/** A stack for holding a large book: every instrument ticking, exits far enough to stay open. */
+export const startBookStack = (ctx: BenchContext, name: string): Promise<BenchStack> =>
+  startBenchStack(ctx, { name, tickIntervalMs: TICK_INTERVAL_MS, settings: FAR_EXITS });
 
 const GROW_DEADLINE_MS = 300_000;
 
@@ -135,11 +139,7 @@ async function triggerSample(stack: BenchStack, book: OpenPosition[]): Promise<T
  */
 export async function capacity(ctx: BenchContext): Promise<BenchOutcome> {
   const sizes = ctx.quick ? [10, 30] : [100, 500, 1000];
-  const stack = await startBenchStack(ctx, {
-    name: 'capacity',
-    tickIntervalMs: TICK_INTERVAL_MS,
-    settings: FAR_EXITS,
-  });
+  const stack = await startBookStack(ctx, 'capacity');
   const rows: Row[] = [];
   const details: Record<string, unknown> = { sizes, tickIntervalMs: TICK_INTERVAL_MS };
   try {

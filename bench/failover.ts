@@ -1,16 +1,13 @@
 import { performance } from 'node:perf_hooks';
-import { FAR_EXITS, growTo } from './capacity';
+import { growTo, startBookStack, TICK_INTERVAL_MS, USAGE_WINDOW_MS } from './capacity';
 import { samples, type BenchContext } from './lib/context';
 import type { OpenPosition } from './lib/open';
 import { crossingPrice, stopLossPct, terminateAll } from './lib/positions';
 import { latencyRow, type BenchOutcome, type Row } from './lib/report';
 import { sleep, within } from './lib/rendezvous';
-import { startBenchStack } from './lib/stack';
 import { summarize } from './lib/stats';
 import { measureUsage } from './lib/usage';
 
-const TICK_INTERVAL_MS = 200;
-const USAGE_WINDOW_MS = 20_000;
 /** The bound on moving a dead worker's supervision. */
 const MOVED_WITHIN_MS = 15_000;
 const MISSED_MS = 60_000;
@@ -28,11 +25,7 @@ const MISSED_MS = 60_000;
 export async function failover(ctx: BenchContext): Promise<BenchOutcome> {
   // FAILOVER_SIZE: a smaller book than the 2,000, for a machine that cannot hold it.
   const size = ctx.quick ? 40 : Number(process.env.FAILOVER_SIZE ?? 2000);
-  const stack = await startBenchStack(ctx, {
-    name: 'failover',
-    tickIntervalMs: TICK_INTERVAL_MS,
-    settings: FAR_EXITS,
-  });
+  const stack = await startBookStack(ctx, 'failover');
   const rows: Row[] = [];
   const details: Record<string, unknown> = { size, tickIntervalMs: TICK_INTERVAL_MS };
   try {

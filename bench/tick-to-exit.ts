@@ -10,16 +10,25 @@ import { BareTrader } from './lib/bare-trader';
 
 const BATCH = 20;
 
+/** Pins `token` at `price` and times the exchange's crossing tick to the order tagged `tag`. */
+async function timeCrossing(
+  stack: BenchStack,
+  token: number,
+  price: number,
+  tag: string,
+): Promise<number | undefined> {
+  const crossed = stack.clock.crossingPublished(token, price);
+  const received = within(stack.clock.orderReceived(tag), 10_000);
+  await stack.control.pinPrice(token, price);
+  const [tick, order] = await Promise.all([crossed, received]);
+  return order === undefined ? undefined : order - tick;
+}
+
 /** Pins one position's contract through its stop and times the exchange's tick to its exit order. */
 export async function timeExit(stack: BenchStack, p: OpenPosition): Promise<number | undefined> {
   // A tick going out for the token means the worker's hub is subscribed: the trigger is armed.
   await stack.clock.published(p.token);
-  const price = crossingPrice(p.entryPrice, stopLossPct(stack));
-  const crossed = stack.clock.crossingPublished(p.token, price);
-  const exited = within(stack.clock.orderReceived(p.exitTag), 10_000);
-  await stack.control.pinPrice(p.token, price);
-  const [tick, order] = await Promise.all([crossed, exited]);
-  return order === undefined ? undefined : order - tick;
+  return timeCrossing(stack, p.token, crossingPrice(p.entryPrice, stopLossPct(stack)), p.exitTag);
 }
 
 /**
@@ -44,12 +53,9 @@ async function timeBareOrder(
   // Two publishes: the first may predate the trader's subscription reaching the exchange.
   await stack.clock.published(p.token);
   await stack.clock.published(p.token);
-  const crossed = stack.clock.crossingPublished(p.token, price);
-  const received = within(stack.clock.orderReceived(tag), 10_000);
-  await stack.control.pinPrice(p.token, price);
-  const [tick, order] = await Promise.all([crossed, received]);
+  const latency = await timeCrossing(stack, p.token, price, tag);
   await within(answered, 10_000);
-  return order === undefined ? undefined : order - tick;
+  return latency;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { Context, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Cross, CrossLeg } from '../adapters/kite/tick-hub';
+import { netHeld } from '../adapters/kite/types';
 import { sliceQuantity } from '../domain/sizing';
 import type { ActivityDeps } from './deps';
 import { FailureType } from './failure-types';
@@ -51,12 +52,10 @@ export function createMarketActivities(deps: ActivityDeps) {
   const { hub, marks, broker, disarmed, netPositions } = deps;
   const placer = createOrderPlacer(deps);
 
-  const netLongOf = async (intent: ExitIntent): Promise<number> =>
+  const netLongOf = async ({ tradingsymbol, product }: ExitIntent): Promise<number> =>
     netPositions
-      ? (await netPositions.netOf(intent.tradingsymbol, intent.product)).net
-      : (await broker.getPositions())
-          .filter((p) => p.tradingsymbol === intent.tradingsymbol && p.product === intent.product)
-          .reduce((s, p) => s + p.quantity, 0);
+      ? (await netPositions.netOf(tradingsymbol, product)).net
+      : netHeld(await broker.getPositions(), tradingsymbol, product);
 
   /**
    * Sells the intent's slices now. Never more than the broker shows long for

@@ -1,7 +1,7 @@
 import { Context, log } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { KiteBroker } from '../adapters/kite/client';
-import type { BrokerTrade } from '../adapters/kite/types';
+import { netHeld, type BrokerTrade } from '../adapters/kite/types';
 import type { WorkflowHolding } from '../domain/holdings';
 import { isSystemTag } from '../domain/order-tag';
 import {
@@ -187,9 +187,7 @@ export function createPositionActivities({ client, broker }: PositionActivityDep
         input,
       );
       const positions = await brokerCall(() => broker.getPositions());
-      const brokerNet = positions
-        .filter((p) => p.tradingsymbol === tradingsymbol && p.product === product)
-        .reduce((sum, p) => sum + p.quantity, 0);
+      const brokerNet = netHeld(positions, tradingsymbol, product);
       const { taskQueue } = Context.current().info;
       const others = (
         await runningHoldings(client, { taskQueue, tradingsymbol, exclude: workflowId })

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { KiteBroker } from './client';
 import { contractKey, type OrderBook } from './order-book';
+import { netHeld } from './types';
 
 export interface NetLong {
   net: number;
@@ -38,8 +39,8 @@ export class NetPositions {
   private verifying: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private soon: NodeJS.Timeout | undefined;
-  /** Answers from memory and from REST, and mirrors found ahead of the broker, for logs and tests. */
-  readonly stats = { mirror: 0, broker: 0, distrusted: 0 };
+  /** Answers from REST, and mirrors found ahead of the broker, for logs and tests. */
+  readonly stats = { broker: 0, distrusted: 0 };
 
   constructor(
     private readonly broker: Pick<KiteBroker, 'getPositions'>,
@@ -67,16 +68,11 @@ export class NetPositions {
   }
 
   async netOf(tradingsymbol: string, product: string): Promise<NetLong> {
-    const mirrored = this.fromMirror(tradingsymbol, product);
-    if (mirrored !== undefined) {
-      this.stats.mirror += 1;
-      return { net: mirrored, from: 'mirror' };
-    }
-    // Its own read, not one already in flight: the answer must postdate the crossing.
     const key = contractKey(tradingsymbol, product);
-    const net = (await this.broker.getPositions())
-      .filter((p) => contractKey(p.tradingsymbol, p.product) === key)
-      .reduce((s, p) => s + p.quantity, 0);
+    const mirrored = this.fromMirror(key, this.orders.netFilled());
+    if (mirrored !== undefined) return { net: mirrored, from: 'mirror' };
+    // Its own read, not one already in flight: the answer must postdate the crossing.
+    const net = netHeld(await this.broker.getPositions(), tradingsymbol, product);
     this.stats.broker += 1;
     return { net, from: 'broker' };
   }
@@ -97,10 +93,11 @@ export class NetPositions {
     this.soon.unref();
   }
 
-  private fromMirror(tradingsymbol: string, product: string): number | undefined {
-    const offset = this.offsets.get(contractKey(tradingsymbol, product));
-    const filled = this.orders.netFilled(tradingsymbol, product);
-    return offset === undefined || filled === undefined ? undefined : offset + filled.net;
+  private fromMirror(key: string, filled: Map<string, number> | undefined): number | undefined {
+    const offset = this.offsets.get(key);
+    return offset === undefined || filled === undefined
+      ? undefined
+      : offset + (filled.get(key) ?? 0);
   }
 
   /** One check at a time: the mirror completed, then the positions read against it. */
@@ -111,28 +108,30 @@ export class NetPositions {
         const version = this.orders.version;
         const positions = await this.broker.getPositions();
         const clean = this.orders.version === version;
+        let filled = this.orders.netFilled();
         let firstReading = false;
         for (const p of positions) {
           const key = contractKey(p.tradingsymbol, p.product);
           // A fill the stream has not delivered yet shows the broker ahead too, which costs a
           // rebuild; a mirror ahead of the broker could oversell, so it is never let be.
-          const answer = this.fromMirror(p.tradingsymbol, p.product);
+          const answer = this.fromMirror(key, filled);
           if (answer !== undefined && answer > p.quantity) {
             this.stats.distrusted += 1;
             this.offsets.delete(key);
             this.candidates.delete(key);
             this.orders.invalidate();
+            // Nothing more is taken from a mirror just found wrong, until it is rebuilt.
+            filled = undefined;
             this.options.logger?.warn(
               { tradingsymbol: p.tradingsymbol, product: p.product, broker: p.quantity, answer },
               'order mirror shows more than the broker holds; rebuilding it',
             );
             continue;
           }
-          const filled = this.orders.netFilled(p.tradingsymbol, p.product);
           if (!clean || !filled) continue;
           // A fill the read saw and the stream had not yet delivered skews one reading; two
           // readings in a row that agree are taken, so a skew would have to repeat exactly.
-          const offset = p.quantity - filled.net;
+          const offset = p.quantity - (filled.get(key) ?? 0);
           if (this.candidates.get(key) === offset) this.offsets.set(key, offset);
           firstReading ||= !this.candidates.has(key);
           this.candidates.set(key, offset);

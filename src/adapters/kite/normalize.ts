@@ -86,7 +86,6 @@ export const normalizePosition = (raw: Raw): BrokerPosition => ({
   instrumentToken: num(raw.instrument_token),
   product: str(raw.product),
   quantity: num(raw.quantity),
-  overnightQuantity: num(raw.overnight_quantity),
   averagePrice: num(raw.average_price),
   lastPrice: num(raw.last_price),
 });

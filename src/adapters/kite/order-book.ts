@@ -72,15 +72,19 @@ export class OrderBook {
     return this.changes;
   }
 
-  /** Units the mirrored orders for a contract bought less those they sold; undefined unless complete. */
-  netFilled(tradingsymbol: string, product: string): { net: number } | undefined {
+  /**
+   * Per contract (`contractKey`), the units the mirrored orders bought less
+   * those they sold; undefined unless the mirror is complete.
+   */
+  netFilled(): Map<string, number> | undefined {
     if (!this.synced) return undefined;
-    let net = 0;
+    const nets = new Map<string, number>();
     for (const o of this.byId.values()) {
-      if (o.tradingsymbol !== tradingsymbol || o.product !== product) continue;
-      net += o.transactionType === 'SELL' ? -o.filledQuantity : o.filledQuantity;
+      const key = contractKey(o.tradingsymbol, o.product);
+      const filled = o.transactionType === 'SELL' ? -o.filledQuantity : o.filledQuantity;
+      nets.set(key, (nets.get(key) ?? 0) + filled);
     }
-    return { net };
+    return nets;
   }
 
   /** Makes the mirror complete now, so the next look-up is a map read. */

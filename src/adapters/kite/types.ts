@@ -55,11 +55,19 @@ export interface BrokerPosition {
   product: string;
   /** Net units; negative is a short. */
   quantity: number;
-  /** Units carried in from earlier days: the part of `quantity` today's orders did not make. */
-  overnightQuantity: number;
   averagePrice: number;
   lastPrice: number;
 }
+
+/** The net units the positions show for one contract (several rows can share it). */
+export const netHeld = (
+  positions: readonly BrokerPosition[],
+  tradingsymbol: string,
+  product: string,
+): number =>
+  positions
+    .filter((p) => p.tradingsymbol === tradingsymbol && p.product === product)
+    .reduce((sum, p) => sum + p.quantity, 0);
 
 /** One execution from Kite's trade book. */
 export interface BrokerTrade {
