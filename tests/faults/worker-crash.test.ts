@@ -66,7 +66,12 @@ describe('worker crashes while positions enter, ratchet and exit', () => {
       });
       chaos.start();
       const traded = await Promise.race([
-        tradeCohorts(stack, { ...SIZE, staggerMs: 3_000 }),
+        tradeCohorts(stack, {
+          ...SIZE,
+          staggerMs: 3_000,
+          // Positions that trade through faster than the kill gaps would prove too little.
+          beforeLastExit: () => chaos.reached(SIZE.minKills),
+        }),
         chaos.failure(),
       ]).finally(() => chaos.stop());
       await stack.control.clearFaults();

@@ -29,6 +29,11 @@ export interface CohortPlan {
   staggerMs: number;
   /** Per step of the script; generous, because every crash costs each in-flight activity its heartbeat or close timeout. */
   stepTimeoutMs: number;
+  /**
+   * Awaited before the last cohort on each side is walked down to its exit,
+   * so a test can keep positions open until its faults have done enough.
+   */
+  beforeLastExit?: () => Promise<void>;
 }
 
 /**
@@ -52,6 +57,7 @@ export async function tradeCohorts(stack: PaperStack, plan: CohortPlan): Promise
               plan.cohortSize,
               plan.stepTimeoutMs,
               abandon.signal,
+              c === plan.cohortsPerSide - 1 ? plan.beforeLastExit : undefined,
             )),
           );
         return traded;
@@ -111,11 +117,12 @@ export async function tradeCohort(
   size: number,
   stepTimeoutMs: number,
   abandon?: AbortSignal,
+  beforeExit?: () => Promise<void>,
 ): Promise<TradedPosition[]> {
   const opened = await enterCohort(stack, side, size, stepTimeoutMs, abandon);
   await Promise.all(
     [...byContract(opened)].map(([token, group]) =>
-      ratchetThenExit(stack, token, group, stepTimeoutMs, abandon),
+      ratchetThenExit(stack, token, group, stepTimeoutMs, abandon, beforeExit),
     ),
   );
   return resultsOf(opened);
@@ -133,6 +140,7 @@ export async function ratchetThenExit(
   group: OpenPosition[],
   stepTimeoutMs: number,
   abandon?: AbortSignal,
+  beforeExit?: () => Promise<void>,
 ): Promise<void> {
   const handles = group.map((p) => p.handle);
   const trailing = group.map((p) => p.state.exits!.trailing!);
@@ -155,6 +163,7 @@ export async function ratchetThenExit(
     stepTimeoutMs,
     abandon,
   );
+  await beforeExit?.();
   await stack.control.pinPrice(token, Math.min(...ratcheted.map((s) => s.exits!.stopLoss)));
   await waitForEvery(handles, 'CLOSED', (s) => s.phase === 'CLOSED', stepTimeoutMs, abandon);
   await stack.control.unpin(token);

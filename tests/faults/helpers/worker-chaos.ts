@@ -22,6 +22,7 @@ export interface ChaosOptions {
 /** A kill aimed at an order waits this long for one to be placed, then kills anyway. */
 const AIM_PATIENCE_MS = 8_000;
 const ORDER_POLL_MS = 50;
+const KILL_POLL_MS = 100;
 
 /**
  * SIGKILLs the worker process at random moments and restarts it, until
@@ -34,6 +35,7 @@ export class WorkerChaos {
   private readonly rng: Rng;
   private readonly stopping = new AbortController();
   private loop: Promise<void> | undefined;
+  private restarting = false;
 
   constructor(private readonly options: ChaosOptions) {
     this.rng = mulberry32(options.seed);
@@ -45,6 +47,15 @@ export class WorkerChaos {
 
   start(): void {
     this.loop = this.run();
+  }
+
+  /** Resolves once `n` kills have been made and the worker restarted after the last; rejects like failure(). */
+  async reached(n: number): Promise<void> {
+    while (this.total < n || this.restarting) {
+      if (this.stopping.signal.aborted)
+        throw new Error(`chaos stopped after ${this.total} of ${n} kills`);
+      await Promise.race([sleep(KILL_POLL_MS), this.loop]);
+    }
   }
 
   /** Rejects if killing or restarting fails, so a test can race it against its own work. */
@@ -67,10 +78,12 @@ export class WorkerChaos {
       const aim = this.kills.unacknowledged === 0 || this.rng() < this.options.unacknowledgedShare;
       const aimed = aim && (await this.newOrderBooked());
       if (signal.aborted) return;
+      this.restarting = true;
       await this.options.worker.kill();
       this.kills[aimed ? 'unacknowledged' : 'random'] += 1;
       await sleep(this.draw(this.options.downMs));
       await this.options.worker.start();
+      this.restarting = false;
     }
   }
 
