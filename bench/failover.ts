@@ -7,6 +7,7 @@ import { latencyRow, type BenchOutcome, type Row } from './lib/report';
 import { sleep, within } from './lib/rendezvous';
 import { summarize } from './lib/stats';
 import { measureUsage } from './lib/usage';
+import { bookHealth } from './lib/book-health';
 
 /** The issue's bound on moving a dead worker's supervision. */
 const MOVED_WITHIN_MS = 15_000;
@@ -63,6 +64,8 @@ export async function failover(ctx: BenchContext): Promise<BenchOutcome> {
       });
     });
     const results = await Promise.all(exits);
+    const accountBook = await bookHealth(stack.client);
+    ctx.log(`account book: ${JSON.stringify(accountBook)}`);
     const moved = results.filter((r): r is number => r !== undefined);
     const bare: number[] = [];
     for (let i = 0; i < samples(ctx, 20); i++) bare.push(await ctx.baseline.triggered());
@@ -70,7 +73,7 @@ export async function failover(ctx: BenchContext): Promise<BenchOutcome> {
     const base = summarize(bare);
     const slow = moved.filter((m) => m > MOVED_WITHIN_MS).length;
     const missed = results.length - moved.length;
-    details.result = { open, fillSeconds, first, other, real, base, slow, missed };
+    details.result = { open, fillSeconds, first, other, real, base, slow, missed, accountBook };
     rows.push(
       {
         metric: 'failover: positions OPEN across two workers',
@@ -79,6 +82,14 @@ export async function failover(ctx: BenchContext): Promise<BenchOutcome> {
         baseline: `asked ${size}`,
         ratio: null,
         note: `filled in ${fillSeconds} s`,
+      },
+      {
+        metric: 'failover: account book workflow tasks timed out',
+        unit: 'tasks',
+        value: accountBook.taskTimeouts,
+        baseline: `${accountBook.runs} runs, longest ${accountBook.longestRun} events`,
+        ratio: null,
+        note: 'over every run of the day book',
       },
       {
         metric: 'failover: worker RSS (each)',

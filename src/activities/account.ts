@@ -8,6 +8,7 @@ import { FailureType } from './failure-types';
 import type { Config } from '../config/schema';
 import type { AccountInput, accountWorkflow } from '../workflows/account';
 import {
+  accountTaskQueue,
   accountWorkflowId,
   entryGateSignal,
   releaseUpdate,
@@ -18,6 +19,7 @@ import {
 
 export interface AccountActivityDeps {
   client: Client;
+  /** The positions' task queue; the book runs on its own beside it. */
   taskQueue: string;
   risk: Config['risk'];
   /** The book continues as new after this many history events. */
@@ -51,7 +53,7 @@ export function createAccountActivities({
 }: AccountActivityDeps) {
   const startOptions = (day: string) => ({
     workflowId: accountWorkflowId(day),
-    taskQueue,
+    taskQueue: accountTaskQueue(taskQueue),
     args: [{ day, risk, ...(historyLimit !== undefined && { historyLimit }) }] as [AccountInput],
     // A book that completed keeps its totals: only a terminated one (the operator's "forget it") restarts.
     workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY' as const,

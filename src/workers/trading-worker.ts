@@ -1,5 +1,10 @@
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  NativeConnection,
+  Worker,
+  type WorkerOptions,
+} from '@temporalio/worker';
 import { createAccountActivities } from '../activities/account';
 import { createActivities } from '../activities';
 import { createNotifyActivities } from '../activities/notify';
@@ -26,6 +31,7 @@ import { DisarmedExits } from './disarmed-exits';
 import { MarkReporter } from './mark-reporter';
 import { reportMarketFacts } from './market-facts-notices';
 import { missingSearchAttributes } from './search-attribute-check';
+import { accountTaskQueue } from '../workflows/messages';
 import { openBrokerSession, startTokenLifecycle } from './token-lifecycle';
 
 /** How often open P&L reaches the account books: the breaker sees a loss within this. */
@@ -59,8 +65,32 @@ export interface TradingWorkerOptions {
 export const activitySlotsFor = (maxOpenPositions: number): number =>
   Math.max(100, 2 * maxOpenPositions + 50);
 
+/**
+ * The day's account book answers every position's reservation and release.
+ * On the positions' task queue its workflow tasks waited in the one workflow
+ * thread behind the positions' (each evicted position replays its history
+ * there first), and at 700 positions across two workers they timed out one
+ * after another and entries stopped (bench/README.md, "Failover"). Its own
+ * queue and worker give it a thread and a cache that positions cannot take.
+ * A book runs one task at a time; a second slot serves a book carried over
+ * from the day before, and its activities only alert and flatten.
+ */
+const BOOK_WORKER: Pick<
+  WorkerOptions,
+  | 'maxCachedWorkflows'
+  | 'maxConcurrentWorkflowTaskExecutions'
+  | 'maxConcurrentActivityTaskExecutions'
+> = {
+  maxCachedWorkflows: 4,
+  maxConcurrentWorkflowTaskExecutions: 2,
+  maxConcurrentActivityTaskExecutions: 20,
+};
+
 export interface TradingWorker {
+  /** The positions' worker (also the runner and the reconciler). */
   worker: Worker;
+  /** The account books' worker, on accountTaskQueue, in the same process and connection. */
+  bookWorker: Worker;
   /** The worker's own Temporal client, for the processes it keeps running (the reconciler). */
   client: Client;
   hub: TickHub;
@@ -126,14 +156,20 @@ export async function createTradingWorker({
   void reportMarketFacts({ config, broker, logger, today: istDateOf(Date.now()) });
   const taskQueue = config.temporal.taskQueue;
   const marks = new MarkReporter(client, hub, MARK_INTERVAL_MS, logger);
+  // Bundled once for both workers when no prebuilt bundle is given.
+  const bundle =
+    workflowBundle ??
+    (await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows') }));
+  const notify = createNotifyActivities({ config, secrets, logger }, notifier);
+  const fleet = createFleetActivities({ client });
   const worker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,
     taskQueue,
-    ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
+    workflowBundle: bundle,
     activities: {
       ...createActivities({ broker, hub, orders, netPositions, disarmed, marks, metrics }),
-      ...createNotifyActivities({ config, secrets, logger }, notifier),
+      ...notify,
       ...createAccountActivities({
         client,
         taskQueue,
@@ -141,7 +177,7 @@ export async function createTradingWorker({
         historyLimit: config.temporal.positionHistoryLimit,
       }),
       ...createPositionActivities({ client, broker }),
-      ...createFleetActivities({ client }),
+      ...fleet,
       ...createReconcileActivities({ client, broker, config }),
       ...createStrategyActivities({ broker, config, tickCandles }),
     },
@@ -149,6 +185,15 @@ export async function createTradingWorker({
     maxCachedWorkflows: config.temporal.workflowCacheSize,
     sinks: { triggers: { disarm: { fn: (_info, armId: string) => disarmed.add(armId) } } },
     ...tuning,
+  });
+  const bookWorker = await Worker.create({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: accountTaskQueue(taskQueue),
+    workflowBundle: bundle,
+    activities: { ...notify, ...fleet },
+    ...BOOK_WORKER,
+    ...(tuning?.identity && { identity: `${tuning.identity}/account` }),
   });
   let running: Promise<void> | undefined;
   feedWatchdog.start();
@@ -169,8 +214,28 @@ export async function createTradingWorker({
     await clientConnection.close();
     await connection.close();
   };
+  const stop = (w: Worker) => {
+    if (w.getState() === 'RUNNING') w.shutdown();
+  };
+  let positionsRun: Promise<void> | undefined;
+  /** Both run until both stop; one that fails stops the other, and its error is the run's. */
+  const runBoth = async () => {
+    positionsRun = worker.run();
+    const runs = await Promise.allSettled(
+      [positionsRun, bookWorker.run()].map((run) =>
+        run.catch((err: unknown) => {
+          stop(worker);
+          stop(bookWorker);
+          throw err;
+        }),
+      ),
+    );
+    const failed = runs.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  };
   return {
     worker,
+    bookWorker,
     client,
     hub,
     session,
@@ -179,7 +244,7 @@ export async function createTradingWorker({
     orders,
     netPositions,
     run: async () => {
-      running = worker.run();
+      running = runBoth();
       try {
         await running;
       } finally {
@@ -187,7 +252,10 @@ export async function createTradingWorker({
       }
     },
     shutdown: async () => {
-      worker.shutdown();
+      // Positions first: the book answers their last reservations and releases until they stop.
+      stop(worker);
+      await positionsRun?.catch(() => undefined);
+      stop(bookWorker);
       await running;
     },
   };

@@ -223,6 +223,12 @@ export const accountSummaryQuery = defineQuery<AccountSummary>('summary');
 
 export const positionWorkflowId = (signalId: string) => `pos-${signalId}`;
 export const accountWorkflowId = (day: string) => `account-${day}`;
+/**
+ * The books' own task queue beside the positions' one, so a book's tasks
+ * never wait behind the positions' (see createTradingWorker). Books started
+ * before it existed finish on the positions' queue, which still serves them.
+ */
+export const accountTaskQueue = (taskQueue: string) => `${taskQueue}.account`;
 
 /**
  * Worker-side functions a position calls through a sink: `disarm` takes an

@@ -3,7 +3,11 @@ import { loadConfig, type Config } from '../../src/config';
 import type { DayReport } from '../../src/client/cli/report';
 import { todayIst, type PositionRow } from '../../src/client/cli/positions';
 import type { RunnerStatus, RunnerSummary } from '../../src/workflows/runner-messages';
-import type { AccountSummary, PositionState } from '../../src/workflows/messages';
+import {
+  accountTaskQueue,
+  type AccountSummary,
+  type PositionState,
+} from '../../src/workflows/messages';
 import { workerNamespace } from '../harness/namespaces';
 import { createFleetActivities } from '../../src/activities/positions';
 import { quietNotifyActivities } from '../harness/quiet-notifier';
@@ -20,6 +24,7 @@ const uniqueId = (tag: string) => `cli-${tag}-${Math.random().toString(36).slice
  */
 describe('trade CLI against a real Temporal server (no broker)', () => {
   let worker: RunningWorker;
+  let bookWorker: RunningWorker;
   let connection: Connection;
   let client: Client;
   let config: Config;
@@ -41,6 +46,12 @@ describe('trade CLI against a real Temporal server (no broker)', () => {
         ...quietNotifyActivities(),
       },
     });
+    // `kill` starts the day's book, which runs on its own queue beside the positions'.
+    bookWorker = await startTestWorker({
+      namespace,
+      taskQueue: accountTaskQueue(worker.taskQueue),
+      activities: { ...createFleetActivities({ client }), ...quietNotifyActivities() },
+    });
     const base = loadConfig({ env: {} });
     config = {
       ...base,
@@ -54,7 +65,7 @@ describe('trade CLI against a real Temporal server (no broker)', () => {
     env = cliEnv(config);
   });
   afterAll(async () => {
-    await worker.stop();
+    await Promise.all([worker.stop(), bookWorker.stop()]);
     await connection.close();
   });
 

@@ -6,7 +6,7 @@ import { Writable } from 'node:stream';
 import { Client, Connection } from '@temporalio/client';
 import pino from 'pino';
 import type { Config } from '../../src/config';
-import { accountWorkflowId } from '../../src/workflows/messages';
+import { accountTaskQueue, accountWorkflowId } from '../../src/workflows/messages';
 import { cliEnv, runCliJson } from '../client/run-cli';
 import {
   startFakeTelegram,
@@ -126,7 +126,10 @@ describe('alerts reach a person on Telegram and by email', () => {
         },
       }),
     });
-    taskQueues.push(stack.config.temporal.taskQueue);
+    taskQueues.push(
+      stack.config.temporal.taskQueue,
+      accountTaskQueue(stack.config.temporal.taskQueue),
+    );
     return stack;
   }
 

@@ -7,6 +7,7 @@ import { KiteConnect } from 'kiteconnect';
 import { PAPER_CREDENTIALS } from '../../src/config';
 import { startPaperStack, type PaperStack } from '../harness/paper-stack';
 import { submitSignal } from '../../src/client/submit';
+import { accountTaskQueue } from '../../src/workflows/messages';
 import { newSignal, openPosition } from '../harness/positions';
 import { historyText } from '../harness/history-text';
 import { WorkerProcess } from '../harness/worker-process';
@@ -26,7 +27,8 @@ const FAKE = {
 /** Every run of every workflow this session's worker ran, as exported through the client. */
 async function exportHistories(client: Client, taskQueue: string): Promise<Map<string, string>> {
   const histories = new Map<string, string>();
-  for await (const run of client.workflow.list({ query: `TaskQueue = "${taskQueue}"` })) {
+  const queues = [taskQueue, accountTaskQueue(taskQueue)].map((q) => `"${q}"`).join(', ');
+  for await (const run of client.workflow.list({ query: `TaskQueue IN (${queues})` })) {
     const handle = client.workflow.getHandle(run.workflowId, run.runId);
     histories.set(`${run.workflowId}/${run.runId}`, await historyText(handle));
   }

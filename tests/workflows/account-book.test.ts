@@ -5,13 +5,14 @@ import { loadConfig } from '../../src/config';
 import { FailureType } from '../../src/activities/failure-types';
 import {
   accountSummaryQuery,
+  accountTaskQueue,
   accountWorkflowId,
   killSwitchSignal,
   type AccountSummary,
 } from '../../src/workflows/messages';
 import { workerNamespace } from '../harness/namespaces';
 import { quietNotifyActivities } from '../harness/quiet-notifier';
-import { startTestWorker, type RunningWorker } from '../harness/temporal';
+import { startTestWorker, uniqueTaskQueue, type RunningWorker } from '../harness/temporal';
 
 /** Small enough that a burst of fifty positions rolls the book over several times. */
 const HISTORY_LIMIT = 40;
@@ -44,13 +45,16 @@ describe('accountWorkflow: the day book survives continue-as-new, retries and co
   beforeAll(async () => {
     connection = await Connection.connect({ address: process.env.TEMPORAL_TEST_ADDRESS! });
     client = new Client({ connection, namespace: workerNamespace() });
+    // The activities address the positions' queue; the book runs on the queue beside it.
+    const positionsQueue = uniqueTaskQueue('book');
     worker = await startTestWorker({
       namespace: workerNamespace(),
+      taskQueue: accountTaskQueue(positionsQueue),
       activities: { ...createFleetActivities({ client }), ...quietNotifyActivities() },
     });
     account = createAccountActivities({
       client,
-      taskQueue: worker.taskQueue,
+      taskQueue: positionsQueue,
       risk,
       historyLimit: HISTORY_LIMIT,
     });

@@ -2,7 +2,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { Command } from 'commander';
 import { forceExitAll } from '../../activities/positions';
 import type { accountWorkflow } from '../../workflows/account';
-import { accountWorkflowId, killSwitchSignal } from '../../workflows/messages';
+import { accountTaskQueue, accountWorkflowId, killSwitchSignal } from '../../workflows/messages';
 import { keyValues } from './format';
 import { withContext } from './context';
 import { checkIstDay, todayIst } from './positions';
@@ -29,7 +29,7 @@ export function registerKill(program: Command): void {
             'accountWorkflow',
             {
               workflowId,
-              taskQueue: config.temporal.taskQueue,
+              taskQueue: accountTaskQueue(config.temporal.taskQueue),
               args: [
                 { day, risk: config.risk, historyLimit: config.temporal.positionHistoryLimit },
               ],
