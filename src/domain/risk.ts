@@ -184,19 +184,35 @@ export function applyRelease(
   };
 }
 
-/** Records a position's latest mark-to-market; unknown ids are ignored (the mark raced the release). */
-export function applyMark(
+export interface Mark {
+  positionId: string;
+  unrealisedPnl: number;
+}
+
+/**
+ * Records positions' latest marks-to-market in one copy of the book, so a
+ * batch of every open position's mark costs O(positions), not O(positions²):
+ * a book replaying 200 batches of 700 marks took over the 5 s a workflow
+ * activation may run. Unknown ids (the mark raced the release) and
+ * non-finite marks are ignored; with nothing to record the state is returned.
+ */
+export function applyMarks(state: AccountState, marks: readonly Mark[]): AccountState {
+  let openPositions: AccountState['openPositions'] | undefined;
+  for (const { positionId, unrealisedPnl } of marks) {
+    const position = (openPositions ?? state.openPositions)[positionId];
+    if (!position || !Number.isFinite(unrealisedPnl)) continue;
+    openPositions ??= { ...state.openPositions };
+    openPositions[positionId] = { ...position, unrealisedPnl };
+  }
+  return openPositions ? { ...state, openPositions } : state;
+}
+
+/** One position's mark: see applyMarks. */
+export const applyMark = (
   state: AccountState,
   positionId: string,
   unrealisedPnl: number,
-): AccountState {
-  const position = state.openPositions[positionId];
-  if (!position || !Number.isFinite(unrealisedPnl)) return state;
-  return {
-    ...state,
-    openPositions: { ...state.openPositions, [positionId]: { ...position, unrealisedPnl } },
-  };
-}
+): AccountState => applyMarks(state, [{ positionId, unrealisedPnl }]);
 
 /** Latches the kill switch for the rest of the day; the first reason stands. */
 export function tripKillSwitch(state: AccountState, reason: string, at: number): AccountState {

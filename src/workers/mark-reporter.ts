@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { TickHub } from '../adapters/kite/tick-hub';
 import type { Logger } from '../log';
 import { fromPaise, toPaise } from '../domain/money';
-import { accountWorkflowId, marksSignal } from '../workflows/messages';
+import { accountWorkflowId, recordMarksUpdate } from '../workflows/messages';
 
 export interface MarkedPosition {
   positionId: string;
@@ -15,13 +15,16 @@ export interface MarkedPosition {
 /**
  * Open P&L reaches the day's account book every `intervalMs` from the tick
  * hub, so the daily-loss breaker sees open losses while no trigger fires.
- * One batched signal per book per interval, only with the marks that moved:
- * a thousand watched positions cost one history event per book per interval.
+ * One batched update per book per interval, only with the marks that moved:
+ * a thousand watched positions cost two history events per book per
+ * interval. A round waits for the books to take its marks and the next
+ * starts only after it, so a late batch can never overwrite a newer mark.
  */
 export class MarkReporter {
   private readonly watched = new Map<string, MarkedPosition>();
   private readonly sent = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
+  private reporting: Promise<void> | undefined;
 
   constructor(
     private readonly client: Client,
@@ -58,7 +61,7 @@ export class MarkReporter {
       [...byDay].map(([day, marks]) =>
         this.client.workflow
           .getHandle(accountWorkflowId(day))
-          .signal(marksSignal, marks)
+          .executeUpdate(recordMarksUpdate, { args: [marks] })
           .catch((err: unknown) => {
             // A book that closed or never started has nothing to mark; the next round retries the rest.
             for (const m of marks) this.sent.delete(m.positionId);
@@ -75,7 +78,9 @@ export class MarkReporter {
 
   private start(): void {
     if (this.timer) return;
-    this.timer = setInterval(() => void this.report(), this.intervalMs);
+    this.timer = setInterval(() => {
+      this.reporting ??= this.report().finally(() => (this.reporting = undefined));
+    }, this.intervalMs);
     this.timer.unref();
   }
 }

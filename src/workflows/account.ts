@@ -15,6 +15,7 @@ import { Alerts, chainScope } from './alerts';
 import { istEpoch } from '../domain/calendar';
 import {
   applyMark,
+  applyMarks,
   applyRelease,
   dailyLossBreached,
   decideReservation,
@@ -32,6 +33,7 @@ import {
   markSignal,
   marksSignal,
   positionWorkflowId,
+  recordMarksUpdate,
   releaseUpdate,
   reserveUpdate,
   type AccountSummary,
@@ -144,11 +146,12 @@ export async function accountWorkflow(input: AccountInput): Promise<AccountSumma
     state = applyMark(state, positionId, unrealisedPnl);
     await watchLoss();
   });
-  setHandler(marksSignal, async (marks) => {
-    for (const { positionId, unrealisedPnl } of marks)
-      state = applyMark(state, positionId, unrealisedPnl);
+  const recordMarks = async (marks: Parameters<typeof applyMarks>[1]) => {
+    state = applyMarks(state, marks);
     await watchLoss();
-  });
+  };
+  setHandler(marksSignal, recordMarks);
+  setHandler(recordMarksUpdate, recordMarks);
   setHandler(entryGateSignal, (gate) => {
     state = gate.blocked
       ? { ...state, entryGate: { reason: gate.reason, at: Date.now() } }

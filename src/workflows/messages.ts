@@ -215,8 +215,20 @@ export const releaseUpdate = defineUpdate<AccountSummary, [ReleaseRequest]>('rel
 export const killSwitchSignal = defineSignal<[reason: string]>('killSwitch');
 /** A position's mark-to-market, sent as it moves so the daily-loss breaker sees open losses. */
 export const markSignal = defineSignal<[{ positionId: string; unrealisedPnl: number }]>('mark');
-/** The worker's marks of every position it watches, batched every few seconds. */
+/** The marks of workers from before recordMarksUpdate: a book still takes them from a rolling deploy. */
 export const marksSignal = defineSignal<[{ positionId: string; unrealisedPnl: number }[]]>('marks');
+/**
+ * The worker's marks of every position it watches, batched every few
+ * seconds. An update, not a signal: a signal that lands while the book's
+ * task runs fails a continue-as-new in that task (UnhandledCommand), and
+ * under a steady stream of marks the book replayed and failed again until
+ * its tasks timed out (bench/README.md, session 5); an update in that
+ * window is refused, and the client sends it again to the next run.
+ */
+export const recordMarksUpdate = defineUpdate<
+  void,
+  [{ positionId: string; unrealisedPnl: number }[]]
+>('recordMarks');
 /** Reconciliation opens or closes the gate for new entries. */
 export const entryGateSignal = defineSignal<[{ blocked: boolean; reason: string }]>('entryGate');
 export const accountSummaryQuery = defineQuery<AccountSummary>('summary');

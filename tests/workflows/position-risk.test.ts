@@ -2,6 +2,7 @@ import { submitSignal } from '../../src/client/submit';
 import { istDateOf } from '../../src/domain/calendar';
 import {
   accountSummaryQuery,
+  accountTaskQueue,
   accountWorkflowId,
   forceExitSignal,
   killSwitchSignal,
@@ -69,6 +70,10 @@ describe('entry faults, idempotency and the account risk book', () => {
     const refused = await handle.result();
     expect(refused.outcome).toBe('REJECTED');
     expect(refused.reasons).toEqual([expect.stringContaining('2 positions open, the limit is 2')]);
+    // The book that refused runs on its own queue, where the positions' tasks cannot crowd it.
+    expect((await accountOf(stack).describe()).taskQueue).toBe(
+      accountTaskQueue(stack.config.temporal.taskQueue),
+    );
     await Promise.all(open.map((p) => p.handle.signal(forceExitSignal, 'done')));
     await Promise.all(open.map((p) => p.handle.result()));
   });

@@ -1,5 +1,6 @@
 import {
   applyMark,
+  applyMarks,
   applyRelease,
   dailyLossBreached,
   decideReservation,
@@ -120,7 +121,7 @@ describe('decideReservation', () => {
   });
 });
 
-describe('applyRelease and applyMark', () => {
+describe('applyRelease and applyMarks', () => {
   it('frees the slot and banks P&L to the paisa, once', () => {
     let state = reserved(newAccountState(DAY), 'a');
     state = applyRelease(state, { positionId: 'a', realisedPnl: 0.1 });
@@ -135,6 +136,25 @@ describe('applyRelease and applyMark', () => {
   it('ignores marks for positions the book does not hold', () => {
     const state = newAccountState(DAY);
     expect(applyMark(state, 'ghost', -100)).toBe(state);
+  });
+
+  it('applies a batch of marks as one mark after another would, leaving the old book as it was', () => {
+    const book = ['a', 'b', 'c'].reduce((s, id) => reserved(s, id), newAccountState(DAY));
+    const before = structuredClone(book);
+    const marks = [
+      { positionId: 'a', unrealisedPnl: -10 },
+      { positionId: 'ghost', unrealisedPnl: -99 },
+      { positionId: 'b', unrealisedPnl: Number.NaN },
+      { positionId: 'a', unrealisedPnl: -25.5 },
+      { positionId: 'c', unrealisedPnl: 40 },
+    ];
+    const oneByOne = marks.reduce((s, m) => applyMark(s, m.positionId, m.unrealisedPnl), book);
+    const batched = applyMarks(book, marks);
+    expect(batched).toEqual(oneByOne);
+    expect(batched.openPositions.a.unrealisedPnl).toBe(-25.5);
+    expect(batched.openPositions.b).toEqual(book.openPositions.b);
+    expect(book).toEqual(before);
+    expect(applyMarks(book, [{ positionId: 'ghost', unrealisedPnl: 1 }])).toBe(book);
   });
 });
 
