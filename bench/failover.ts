@@ -84,12 +84,12 @@ export async function failover(ctx: BenchContext): Promise<BenchOutcome> {
         note: `filled in ${fillSeconds} s`,
       },
       {
-        metric: 'failover: account book workflow tasks timed out',
+        metric: 'failover: account book workflow tasks timed out / failed',
         unit: 'tasks',
-        value: accountBook.taskTimeouts,
-        baseline: `${accountBook.runs} runs, longest ${accountBook.longestRun} events`,
+        value: accountBook.taskTimeouts + accountBook.taskFailures,
+        baseline: `${accountBook.runs} runs, longest ${accountBook.longestRun.events} events`,
         ratio: null,
-        note: 'over every run of the day book',
+        note: `timed out ${accountBook.taskTimeouts}, failed ${accountBook.taskFailures}; longest run ${Math.round(accountBook.longestRun.bytes / 1024)} KiB`,
       },
       {
         metric: 'failover: worker RSS (each)',

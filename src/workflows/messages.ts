@@ -222,7 +222,7 @@ export const marksSignal = defineSignal<[{ positionId: string; unrealisedPnl: nu
  * seconds. An update, not a signal: a signal that lands while the book's
  * task runs fails a continue-as-new in that task (UnhandledCommand), and
  * under a steady stream of marks the book replayed and failed again until
- * its tasks timed out (bench/README.md, session 5); an update in that
+ * its tasks timed out (bench/README.md, session 7); an update in that
  * window is refused, and the client sends it again to the next run.
  */
 export const recordMarksUpdate = defineUpdate<
