@@ -120,10 +120,18 @@ describe('auth and rate limits', () => {
         reason: { error_type: 'NetworkException', message: 'Too many requests' },
       });
       await new Promise((r) => setTimeout(r, 1100));
+      // Five at once: the limiter (exact under a pinned clock in tests/unit/rate-limit.test.ts)
+      // lets two through a second, so a stall of over a second on a loaded machine, spreading
+      // them over two seconds, still leaves one refused.
       const orders = await Promise.allSettled(
-        Array.from({ length: 3 }, () => limited.kite.placeOrder('regular', order('rl'))),
+        Array.from({ length: 5 }, () => limited.kite.placeOrder('regular', order('rl'))),
       );
-      expect(orders.map((r) => r.status).sort()).toEqual(['fulfilled', 'fulfilled', 'rejected']);
+      const placed = orders.filter((r) => r.status === 'fulfilled').length;
+      expect(placed).toBeGreaterThanOrEqual(2);
+      expect(placed).toBeLessThanOrEqual(4);
+      expect(orders.find((r) => r.status === 'rejected')).toMatchObject({
+        reason: { error_type: 'NetworkException', message: 'Too many requests' },
+      });
     } finally {
       await limited.ex.close();
     }
