@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { TickHub } from '../adapters/kite/tick-hub';
 import type { Logger } from '../log';
 import { fromPaise, toPaise } from '../domain/money';
+import type { Mark } from '../domain/risk';
 import { accountWorkflowId, recordMarksUpdate } from '../workflows/messages';
 
 export interface MarkedPosition {
@@ -46,7 +47,7 @@ export class MarkReporter {
 
   /** One round of marks; exposed so a test need not wait for the timer. */
   async report(): Promise<void> {
-    const byDay = new Map<string, { positionId: string; unrealisedPnl: number }[]>();
+    const byDay = new Map<string, Mark[]>();
     for (const p of this.watched.values()) {
       const ltp = this.hub.lastPrice(p.token);
       if (ltp === undefined) continue;

@@ -67,11 +67,11 @@ export const activitySlotsFor = (maxOpenPositions: number): number =>
 
 /**
  * The day's account book answers every position's reservation and release.
- * On the positions' task queue its workflow tasks waited in the one workflow
+ * On the positions' task queue its workflow tasks wait in the one workflow
  * thread behind the positions' (each evicted position replays its history
- * there first), and at 700 positions across two workers they timed out one
- * after another and entries stopped (bench/README.md, "Failover"). Its own
- * queue and worker give it a thread and a cache that positions cannot take.
+ * there first); its own queue and worker give it a thread and a cache that
+ * positions cannot take. (The stall at 700 positions was a replay loop this
+ * alone did not cure: bench/README.md, session 7.)
  * A book runs one task at a time; a second slot serves a book carried over
  * from the day before, and its activities only alert and flatten.
  */

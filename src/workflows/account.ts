@@ -24,6 +24,7 @@ import {
   newAccountState,
   tripKillSwitch,
   type AccountState,
+  type Mark,
 } from '../domain/risk';
 import {
   accountSummaryQuery,
@@ -146,7 +147,7 @@ export async function accountWorkflow(input: AccountInput): Promise<AccountSumma
     state = applyMark(state, positionId, unrealisedPnl);
     await watchLoss();
   });
-  const recordMarks = async (marks: Parameters<typeof applyMarks>[1]) => {
+  const recordMarks = async (marks: readonly Mark[]) => {
     state = applyMarks(state, marks);
     await watchLoss();
   };

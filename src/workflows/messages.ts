@@ -6,6 +6,7 @@ import type { ExitModification, ExitPlan, ExitReason as DomainExitReason } from 
 import type { TagScheme } from '../domain/order-tag';
 import type { AlertKind } from '../domain/alerts';
 import type { PositionCharges } from '../domain/charges';
+import type { Mark } from '../domain/risk';
 
 export type { ExitModification, ExitPlan };
 
@@ -214,9 +215,9 @@ export const reserveUpdate = defineUpdate<ReserveResult, [ReserveRequest]>('rese
 export const releaseUpdate = defineUpdate<AccountSummary, [ReleaseRequest]>('release');
 export const killSwitchSignal = defineSignal<[reason: string]>('killSwitch');
 /** A position's mark-to-market, sent as it moves so the daily-loss breaker sees open losses. */
-export const markSignal = defineSignal<[{ positionId: string; unrealisedPnl: number }]>('mark');
+export const markSignal = defineSignal<[Mark]>('mark');
 /** The marks of workers from before recordMarksUpdate: a book still takes them from a rolling deploy. */
-export const marksSignal = defineSignal<[{ positionId: string; unrealisedPnl: number }[]]>('marks');
+export const marksSignal = defineSignal<[Mark[]]>('marks');
 /**
  * The worker's marks of every position it watches, batched every few
  * seconds. An update, not a signal: a signal that lands while the book's
@@ -225,10 +226,7 @@ export const marksSignal = defineSignal<[{ positionId: string; unrealisedPnl: nu
  * its tasks timed out (bench/README.md, session 7); an update in that
  * window is refused, and the client sends it again to the next run.
  */
-export const recordMarksUpdate = defineUpdate<
-  void,
-  [{ positionId: string; unrealisedPnl: number }[]]
->('recordMarks');
+export const recordMarksUpdate = defineUpdate<void, [Mark[]]>('recordMarks');
 /** Reconciliation opens or closes the gate for new entries. */
 export const entryGateSignal = defineSignal<[{ blocked: boolean; reason: string }]>('entryGate');
 export const accountSummaryQuery = defineQuery<AccountSummary>('summary');
