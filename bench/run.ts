@@ -90,6 +90,13 @@ async function main(): Promise<void> {
   );
 }
 
+// Exiting runs the harness's exit hook, which SIGKILLs the worker processes this run started.
+for (const [signal, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+] as const)
+  process.once(signal, () => process.exit(code));
+
 main().catch((err) => {
   console.error(err);
   process.exit(1);

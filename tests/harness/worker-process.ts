@@ -6,6 +6,16 @@ import { keyPathToEnvName } from '../../src/config/load';
 
 const ROOT = path.resolve(__dirname, '../..');
 
+/**
+ * Every worker this process started and that has not exited: SIGKILLed when
+ * this process exits, so a benchmark or test stopped by a signal leaves no
+ * worker polling a server that is gone (session 7 found two running an hour on).
+ */
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
 export interface WorkerProcessOptions {
   /** Where the worker connects: Temporal, namespace, task queue and the paper exchange. */
   config: Pick<Config, 'temporal' | 'broker'>;
@@ -71,7 +81,13 @@ export class WorkerProcess {
     fs.closeSync(out);
     this.child = child;
     this.starts += 1;
-    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    live.add(child);
+    this.exited = new Promise((resolve) =>
+      child.once('exit', () => {
+        live.delete(child);
+        resolve();
+      }),
+    );
     await this.waitForLine('worker started', timeoutMs);
   }
 
