@@ -31,8 +31,12 @@ const FAR_EXITS: Record<string, string> = {
 };
 
 /** A stack for holding a large book: every instrument ticking, exits far enough to stay open. */
-export const startBookStack = (ctx: BenchContext, name: string): Promise<BenchStack> =>
-  startBenchStack(ctx, { name, tickIntervalMs: TICK_INTERVAL_MS, settings: FAR_EXITS });
+export const startBookStack = (
+  ctx: BenchContext,
+  name: string,
+  workerEnv?: NodeJS.ProcessEnv,
+): Promise<BenchStack> =>
+  startBenchStack(ctx, { name, tickIntervalMs: TICK_INTERVAL_MS, settings: FAR_EXITS, workerEnv });
 
 /** Five minutes, or 400 ms an entry: 2,000 across two workers filled at about 3/s (1,840 in 600 s). */
 const growDeadlineMs = (size: number) => Math.max(300_000, size * 400);

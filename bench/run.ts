@@ -11,6 +11,7 @@ import { signalToEntry } from './signal-to-entry';
 import { throughput } from './throughput';
 import { tickToExit } from './tick-to-exit';
 import { updateBurst } from './update-burst';
+import { workerProfile } from './worker-profile';
 
 const BENCHMARKS: Record<string, Benchmark> = {
   'signal-to-entry': signalToEntry,
@@ -21,7 +22,11 @@ const BENCHMARKS: Record<string, Benchmark> = {
   failover,
 };
 /** Run only when named: the bare workflows alone, for weighing server settings. */
-const ON_REQUEST: Record<string, Benchmark> = { bare, 'update-burst': updateBurst };
+const ON_REQUEST: Record<string, Benchmark> = {
+  bare,
+  'update-burst': updateBurst,
+  'worker-profile': workerProfile,
+};
 const KNOWN = { ...BENCHMARKS, ...ON_REQUEST };
 /** Options that take a value. */
 const VALUED = ['--dynamic-config', '--sqlite-pragma', '--setting'];

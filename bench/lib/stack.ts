@@ -51,12 +51,14 @@ export interface BenchStackOptions {
   tickIntervalMs: number;
   /** More TRADER__ settings for this benchmark, for the worker and the positions' rules alike. */
   settings?: Record<string, string>;
+  /** Environment for the worker processes only, such as NODE_OPTIONS for a profiler. */
+  workerEnv?: NodeJS.ProcessEnv;
 }
 
 /** Paper exchange in this process, worker in another, on the bench run's Temporal server. */
 export async function startBenchStack(
   { temporal, settings: runSettings }: Pick<BenchContext, 'temporal' | 'settings'>,
-  { name, tickIntervalMs, settings = {} }: BenchStackOptions,
+  { name, tickIntervalMs, settings = {}, workerEnv: processEnv = {} }: BenchStackOptions,
 ): Promise<BenchStack> {
   const overrides = { ...BENCH_OVERRIDES, ...settings, ...runSettings };
   const base = loadConfig({ env: overrides });
@@ -87,6 +89,7 @@ export async function startBenchStack(
   fs.writeFileSync(workerLog, '');
   const workerEnv = {
     ...overrides,
+    ...processEnv,
     [keyPathToEnvName(['temporal', 'workflowBundle'])]: temporal.tradingBundlePath,
   };
   const worker = new WorkerProcess({ config, logFile: workerLog, env: workerEnv });

@@ -1,0 +1,172 @@
+import os from 'node:os';
+import path from 'node:path';
+import { growTo, startBookStack, USAGE_WINDOW_MS } from './capacity';
+import type { BenchContext } from './lib/context';
+import {
+  isolateMemory,
+  profileCpu,
+  sampleRetained,
+  type IsolateMemory,
+  type ProfileSummary,
+  type RetainedSummary,
+} from './lib/cpu-profile';
+import { Inspector, type InspectorTarget } from './lib/inspector';
+import type { OpenPosition } from './lib/open';
+import { terminateAll } from './lib/positions';
+import type { BenchOutcome, Row } from './lib/report';
+import { sleep } from './lib/rendezvous';
+import { ratio } from './lib/stats';
+import { measureUsage, type Usage } from './lib/usage';
+
+const PROFILE_WINDOW_MS = 10_000;
+
+interface Weighed {
+  open: number;
+  usage: Usage;
+  rssAfterGcMiB: number;
+  heaps: Record<string, IsolateMemory>;
+  cpu: Record<string, ProfileSummary>;
+  /** What the positions opened since the last size allocated and still hold, by isolate. */
+  retained?: Record<string, RetainedSummary>;
+}
+
+const sum = (heaps: Record<string, IsolateMemory>, pick: (m: IsolateMemory) => number) =>
+  Object.values(heaps).reduce((total, m) => total + pick(m), 0);
+
+/** Every isolate of the worker: its main thread (activities, ticker, mirror) and its workflow threads. */
+const isolatesOf = (inspector: Inspector): InspectorTarget[] => [
+  inspector.main,
+  ...inspector.workerThreads(),
+];
+
+async function weigh(
+  stack: Awaited<ReturnType<typeof startBookStack>>,
+  inspector: Inspector,
+  open: number,
+  label: string,
+): Promise<Weighed> {
+  const usage = await measureUsage(stack.worker, USAGE_WINDOW_MS);
+  const cpu: Record<string, ProfileSummary> = {};
+  // All isolates at once, so their shares are of the same seconds.
+  await Promise.all(
+    isolatesOf(inspector).map(async (target) => {
+      const file = path.join(
+        os.tmpdir(),
+        `trader-bench-profile-${label}-${target.title.replace(/\W+/g, '-')}.cpuprofile`,
+      );
+      cpu[target.title] = await profileCpu(target, PROFILE_WINDOW_MS, file);
+    }),
+  );
+  const heaps: Record<string, IsolateMemory> = {};
+  for (const target of isolatesOf(inspector)) heaps[target.title] = await isolateMemory(target);
+  await sleep(1_000);
+  const rssAfterGcMiB = Math.round((stack.worker.usage()?.rssBytes ?? 0) / 2 ** 20);
+  return { open, usage, rssAfterGcMiB, heaps, cpu };
+}
+
+const kibPerPosition = (from: number, to: number, positions: number) =>
+  Math.round(((to - from) * 1024) / positions);
+
+/**
+ * Where a worker carrying a book spends its CPU and memory, from inside it:
+ * the production worker runs with `--inspect`, and at each size the benchmark
+ * takes a CPU profile of every isolate (the main thread and each workflow
+ * thread) and weighs each heap after a full collection beside the process's
+ * RSS. Between the last two sizes the workflow cache is full, so the growth
+ * per position there is what a position costs outside the cache.
+ * `PROFILE_SIZES=100,300,500` by default (the cache holds 250).
+ */
+export async function workerProfile(ctx: BenchContext): Promise<BenchOutcome> {
+  const sizes = (process.env.PROFILE_SIZES ?? (ctx.quick ? '10,30' : '100,300,500'))
+    .split(',')
+    .map(Number);
+  const stack = await startBookStack(ctx, 'worker-profile', {
+    NODE_OPTIONS: '--inspect=127.0.0.1:0',
+  });
+  const inspector = await Inspector.attach(stack.workerLog);
+  const details: Record<string, unknown> = {
+    sizes,
+    threads: inspector.workerThreads().map((t) => t.title),
+    profiles: `${os.tmpdir()}/trader-bench-profile-*.cpuprofile`,
+  };
+  const rows: Row[] = [];
+  try {
+    await sleep(5_000);
+    const idle = await weigh(stack, inspector, 0, 'idle');
+    details.idle = idle;
+    const book: OpenPosition[] = [];
+    const weighed: Weighed[] = [idle];
+    for (const size of sizes) {
+      const stops = await Promise.all(
+        isolatesOf(inspector).map(async (t) => [t.title, await sampleRetained(t)] as const),
+      );
+      const open = await growTo(stack, book, size, ctx.log);
+      const w = await weigh(stack, inspector, open, `at-${size}`);
+      w.retained = {};
+      for (const [title, stop] of stops) w.retained[title] = await stop();
+      ctx.log(`at ${size}: ${JSON.stringify({ ...w, cpu: undefined, retained: undefined })}`);
+      for (const [title, r] of Object.entries(w.retained))
+        ctx.log(`retained in ${title} since the last size: ${JSON.stringify(r)}`);
+      details[`size${size}`] = w;
+      weighed.push(w);
+      const threadHeaps = sum(w.heaps, (m) => m.heapUsedMiB) - w.heaps.main.heapUsedMiB;
+      const top = (s: ProfileSummary) =>
+        s.byCategory
+          .filter(([c]) => c !== '(idle)')
+          .slice(0, 4)
+          .map(([c, p]) => `${c} ${p}%`)
+          .join(', ');
+      rows.push(
+        {
+          metric: `profile @${size}: worker RSS`,
+          unit: 'MiB',
+          value: w.usage.workerRssMiB,
+          baseline: `idle worker ${idle.usage.workerRssMiB}`,
+          ratio: ratio(w.usage.workerRssMiB, idle.usage.workerRssMiB),
+          note: `${open} OPEN; after GC ${w.rssAfterGcMiB}; main heap ${w.heaps.main.heapUsedMiB}, workflow threads' heaps ${Math.round(threadHeaps)}, external ${Math.round(sum(w.heaps, (m) => m.externalMiB))}`,
+        },
+        {
+          metric: `profile @${size}: worker CPU`,
+          unit: '% of a core',
+          value: w.usage.workerCpuPct,
+          baseline: `idle worker ${idle.usage.workerCpuPct}`,
+          ratio: ratio(w.usage.workerCpuPct, idle.usage.workerCpuPct),
+          note: Object.entries(w.cpu)
+            .map(([title, s]) => `${title}: busy ${s.busyPct}% (${top(s)})`)
+            .join('; '),
+        },
+      );
+    }
+    const [a, b] = weighed.slice(-2);
+    const positions = b.open - a.open;
+    if (positions > 0) {
+      const heap = (w: Weighed) => sum(w.heaps, (m) => m.heapUsedMiB);
+      const outside = {
+        rssKiB: kibPerPosition(a.rssAfterGcMiB, b.rssAfterGcMiB, positions),
+        mainHeapKiB: kibPerPosition(a.heaps.main.heapUsedMiB, b.heaps.main.heapUsedMiB, positions),
+        threadHeapsKiB: kibPerPosition(
+          heap(a) - a.heaps.main.heapUsedMiB,
+          heap(b) - b.heaps.main.heapUsedMiB,
+          positions,
+        ),
+      };
+      const notHeap = outside.rssKiB - outside.mainHeapKiB - outside.threadHeapsKiB;
+      const first = weighed[1];
+      const firstPerPosition = kibPerPosition(idle.rssAfterGcMiB, first.rssAfterGcMiB, first.open);
+      details.perPosition = { between: [a.open, b.open], ...outside, notHeapKiB: notHeap };
+      rows.push({
+        metric: `profile: memory per position, ${a.open} → ${b.open} OPEN`,
+        unit: 'KiB',
+        value: outside.rssKiB,
+        baseline: `idle → ${first.open} OPEN: ${firstPerPosition} KiB a position`,
+        ratio: ratio(outside.rssKiB, firstPerPosition),
+        note: `main heap ${outside.mainHeapKiB}, workflow threads' heaps ${outside.threadHeapsKiB}, outside the JS heaps ${notHeap}`,
+      });
+    }
+  } finally {
+    inspector.close();
+    await terminateAll(stack);
+    await stack.stop();
+  }
+  return { rows, details };
+}
