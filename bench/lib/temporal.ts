@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { bundleTradingWorkflows } from '../../src/workers/workflow-bundle';
 import { ensureTemporalCli } from '../../scripts/temporal-cli';
 import { dynamicConfigArgs, sqlitePragmaArgs } from '../../scripts/temporal-server-settings';
 import { SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes';
@@ -28,8 +29,12 @@ const quiet = {
   error: console.error,
 };
 
-async function bundleTo(dir: string, workflowsPath: string, name: string): Promise<string> {
-  const { code } = await bundleWorkflowCode({ workflowsPath, logger: quiet });
+async function bundleTo(
+  dir: string,
+  bundle: Promise<{ code: string }>,
+  name: string,
+): Promise<string> {
+  const { code } = await bundle;
   const file = path.join(dir, `${name}.js`);
   fs.writeFileSync(file, code);
   return file;
@@ -86,8 +91,15 @@ export async function startBenchTemporal(options: BenchServerOptions = {}): Prom
   return {
     address: env.address,
     namespace: BENCH_NAMESPACE,
-    tradingBundlePath: await bundleTo(dir, require.resolve('../../src/workflows'), 'trading'),
-    baselineBundlePath: await bundleTo(dir, require.resolve('../baseline/workflows'), 'baseline'),
+    tradingBundlePath: await bundleTo(dir, bundleTradingWorkflows(quiet), 'trading'),
+    baselineBundlePath: await bundleTo(
+      dir,
+      bundleWorkflowCode({
+        workflowsPath: require.resolve('../baseline/workflows'),
+        logger: quiet,
+      }),
+      'baseline',
+    ),
     teardown: async () => {
       await env.teardown();
       fs.rmSync(dir, { recursive: true, force: true });

@@ -1,11 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
-import {
-  bundleWorkflowCode,
-  NativeConnection,
-  Worker,
-  type WorkerOptions,
-} from '@temporalio/worker';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createAccountActivities } from '../activities/account';
+import { bundleTradingWorkflows } from './workflow-bundle';
 import { createActivities } from '../activities';
 import { createNotifyActivities } from '../activities/notify';
 import { createFleetActivities, createPositionActivities } from '../activities/positions';
@@ -157,9 +153,7 @@ export async function createTradingWorker({
   const taskQueue = config.temporal.taskQueue;
   const marks = new MarkReporter(client, hub, MARK_INTERVAL_MS, logger);
   // Bundled once for both workers when no prebuilt bundle is given.
-  const bundle =
-    workflowBundle ??
-    (await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows') }));
+  const bundle = workflowBundle ?? (await bundleTradingWorkflows());
   const notify = createNotifyActivities({ config, secrets, logger }, notifier);
   const fleet = createFleetActivities({ client });
   const worker = await Worker.create({

@@ -2,10 +2,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { ensureTemporalCli } from '../../scripts/temporal-cli';
 import { dynamicConfigArgs } from '../../scripts/temporal-server-settings';
 import { SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes';
+import { bundleTradingWorkflows } from '../../src/workers/workflow-bundle';
 import { TEST_NAMESPACES } from './namespaces';
 
 /**
@@ -29,16 +29,13 @@ export default async function globalSetup(): Promise<void> {
       ],
     },
   });
-  const bundle = await bundleWorkflowCode({
-    workflowsPath: require.resolve('../../src/workflows'),
-    logger: {
-      log: () => undefined,
-      trace: () => undefined,
-      debug: () => undefined,
-      info: () => undefined,
-      warn: console.warn,
-      error: console.error,
-    },
+  const bundle = await bundleTradingWorkflows({
+    log: () => undefined,
+    trace: () => undefined,
+    debug: () => undefined,
+    info: () => undefined,
+    warn: console.warn,
+    error: console.error,
   });
   const bundlePath = path.join(
     fs.mkdtempSync(path.join(os.tmpdir(), 'trader-bundle-')),
