@@ -310,10 +310,16 @@ function onWake(ctx: PositionContext, wake: Wake): ExitReason | undefined {
   return exit;
 }
 
-/** Tells the account book the open P&L at each wake-up; best effort, the worker also marks every few seconds. */
+/**
+ * Positions started before this patch also signalled the book their open
+ * P&L at each wake-up. The worker's mark reporter already marks every
+ * position while its trigger is armed, so newer ones leave it to that: the
+ * signal cost the position a task and two events per wake, and the book a
+ * task, or a failed continue-as-new when it landed during one.
+ */
 function reportMark(ctx: PositionContext, price: number): void {
   const { accountDay, entryPrice, quantity } = ctx.state;
-  if (!accountDay || entryPrice === undefined) return;
+  if (!accountDay || entryPrice === undefined || patched('marks-by-the-worker-only')) return;
   const unrealisedPnl = Math.round((price - entryPrice) * quantity * 100) / 100;
   getExternalWorkflowHandle(accountWorkflowId(accountDay))
     .signal(markSignal, { positionId: ctx.state.positionId, unrealisedPnl })

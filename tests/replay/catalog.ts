@@ -10,6 +10,7 @@ export const HISTORIES_DIR = path.resolve(__dirname, '../histories');
 export const LEGACY_HISTORY_DIRS = [
   path.join(HISTORIES_DIR, 'before-broker-truth'),
   path.join(HISTORIES_DIR, 'before-trigger-exit'),
+  path.join(HISTORIES_DIR, 'before-worker-marks'),
 ];
 
 /**
