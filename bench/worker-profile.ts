@@ -17,6 +17,7 @@ import type { BenchOutcome, Row } from './lib/report';
 import { sleep } from './lib/rendezvous';
 import { ratio } from './lib/stats';
 import { measureUsage, type Usage } from './lib/usage';
+import { metricsUrlOf, scrapeSdkSeries, sdkRates } from './lib/worker-metrics';
 
 const PROFILE_WINDOW_MS = 10_000;
 
@@ -26,6 +27,8 @@ interface Weighed {
   rssAfterGcMiB: number;
   heaps: Record<string, IsolateMemory>;
   cpu: Record<string, ProfileSummary>;
+  /** The SDK's own counters over the usage window, per second (workflow tasks, replays, cache misses). */
+  sdk: Record<string, number>;
   /** What the positions opened since the last size allocated and still hold, by isolate. */
   retained?: Record<string, RetainedSummary>;
 }
@@ -45,7 +48,10 @@ async function weigh(
   open: number,
   label: string,
 ): Promise<Weighed> {
+  const metricsUrl = metricsUrlOf(stack.workerLog);
+  const before = await scrapeSdkSeries(metricsUrl);
   const usage = await measureUsage(stack.worker, USAGE_WINDOW_MS);
+  const sdk = sdkRates(before, await scrapeSdkSeries(metricsUrl), USAGE_WINDOW_MS / 1000);
   const cpu: Record<string, ProfileSummary> = {};
   // All isolates at once, so their shares are of the same seconds.
   await Promise.all(
@@ -61,7 +67,7 @@ async function weigh(
   for (const target of isolatesOf(inspector)) heaps[target.title] = await isolateMemory(target);
   await sleep(1_000);
   const rssAfterGcMiB = Math.round((stack.worker.usage()?.rssBytes ?? 0) / 2 ** 20);
-  return { open, usage, rssAfterGcMiB, heaps, cpu };
+  return { open, usage, rssAfterGcMiB, heaps, cpu, sdk };
 }
 
 const kibPerPosition = (from: number, to: number, positions: number) =>
@@ -104,7 +110,10 @@ export async function workerProfile(ctx: BenchContext): Promise<BenchOutcome> {
       const w = await weigh(stack, inspector, open, `at-${size}`);
       w.retained = {};
       for (const [title, stop] of stops) w.retained[title] = await stop();
-      ctx.log(`at ${size}: ${JSON.stringify({ ...w, cpu: undefined, retained: undefined })}`);
+      ctx.log(
+        `at ${size}: ${JSON.stringify({ ...w, cpu: undefined, retained: undefined, sdk: undefined })}`,
+      );
+      ctx.log(`SDK per second at ${size}: ${JSON.stringify(w.sdk)}`);
       for (const [title, r] of Object.entries(w.retained))
         ctx.log(`retained in ${title} since the last size: ${JSON.stringify(r)}`);
       details[`size${size}`] = w;
