@@ -83,6 +83,8 @@ export interface RunningFilter {
 export async function runningPositions(
   client: Client,
   filter: RunningFilter,
+  /** A state read moments ago that still stands for this position, so it is not asked again. */
+  known: (workflowId: string) => PositionState | undefined = () => undefined,
 ): Promise<{ workflowId: string; state: PositionState }[]> {
   const query = [
     RUNNING_POSITIONS,
@@ -92,14 +94,16 @@ export async function runningPositions(
   const out: { workflowId: string; state: PositionState }[] = [];
   for await (const info of client.workflow.list({ query })) {
     if (info.workflowId === filter.exclude) continue;
-    const state = await client.workflow
-      .getHandle(info.workflowId, info.runId)
-      .query(positionStateQuery)
-      .catch((err: unknown) => {
-        // A run that ended between the listing and the query holds nothing.
-        if (/completed|not found/i.test(String(err))) return undefined;
-        throw err;
-      });
+    const state =
+      known(info.workflowId) ??
+      (await client.workflow
+        .getHandle(info.workflowId, info.runId)
+        .query(positionStateQuery)
+        .catch((err: unknown) => {
+          // A run that ended between the listing and the query holds nothing.
+          if (/completed|not found/i.test(String(err))) return undefined;
+          throw err;
+        }));
     if (state) out.push({ workflowId: info.workflowId, state });
   }
   return out;

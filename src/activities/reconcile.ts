@@ -11,11 +11,23 @@ import { istDateOf } from '../domain/calendar';
 import { specOf } from '../domain/instruments';
 import { freezeQtyOn } from '../domain/market-facts';
 import { tagPrefix } from '../domain/order-tag';
-import { confirmRows, staleOrders, type OpenOrder, type StaleOrder } from '../domain/reconcile';
-import type { Contract, PositionRules } from '../workflows/messages';
+import {
+  confirmRows,
+  holdingKey,
+  settledHoldings,
+  staleOrders,
+  type OpenOrder,
+  type StaleOrder,
+} from '../domain/reconcile';
+import type { Contract, PositionRules, PositionState } from '../workflows/messages';
 import { reconcilerWorkflowId } from '../workflows/reconciler-messages';
 import { toActivityFailure } from './failures';
 import { holdingOf, runningPositions } from './positions';
+
+interface Snapshot {
+  rows: HoldingRow[];
+  running: { workflowId: string; state: PositionState }[];
+}
 
 /** What the reconciler follows; read from the workers' configuration at every run, so a change applies at once. */
 export interface ReconcileSettings {
@@ -60,19 +72,29 @@ export function createReconcileActivities({
     }
   };
 
-  /** The broker's net positions and the running workflows' holdings, side by side. */
-  async function snapshot() {
-    const positions = await brokerCall(() => broker.getPositions());
-    const running = await runningPositions(client, { taskQueue: config.temporal.taskQueue });
+  /**
+   * The broker's net positions and the running workflows' holdings, side by
+   * side. A confirming read (`first` given) asks again only the positions on
+   * contracts the first did not settle: a query of each position twice a
+   * run was most of a worker's CPU at 1,000 positions (bench/README.md).
+   */
+  async function snapshot(first?: Snapshot): Promise<Snapshot> {
+    const positions = (await brokerCall(() => broker.getPositions())).filter(
+      (p) => p.quantity !== 0,
+    );
+    const settled = first ? settledHoldings(first.rows, positions) : new Set<string>();
+    const earlier = new Map(first?.running.map((r) => [r.workflowId, r.state]));
+    const known = (workflowId: string) => {
+      const state = earlier.get(workflowId);
+      const holding = state && holdingOf(workflowId, state);
+      return holding && settled.has(holdingKey(holding)) ? state : undefined;
+    };
+    const running = await runningPositions(client, { taskQueue: config.temporal.taskQueue }, known);
     const holdings = running.flatMap(({ workflowId, state }) => {
       const holding = holdingOf(workflowId, state);
       return holding ? [holding] : [];
     });
-    const rows = compareHoldings(
-      positions.filter((p) => p.quantity !== 0),
-      holdings,
-    );
-    return { rows, running };
+    return { rows: compareHoldings(positions, holdings), running };
   }
 
   async function contractsFor(rows: HoldingRow[]): Promise<ReconcileRun['contracts']> {
@@ -110,7 +132,7 @@ export function createReconcileActivities({
       const first = await snapshot();
       ctx.heartbeat();
       await sleep(confirmAfterMs, undefined, { signal: ctx.cancellationSignal });
-      const second = await snapshot();
+      const second = await snapshot(first);
       const rows = confirmRows(first.rows, second.rows);
       const scheme = (s: (typeof second.running)[number]['state']) =>
         s.tagScheme ?? { version: 1 as const };

@@ -1,4 +1,4 @@
-import { unsupervisedLong, type HoldingRow } from './holdings';
+import { unsupervisedLong, type BrokerHolding, type HoldingRow } from './holdings';
 
 /**
  * Reconciliation compares the broker's book with what the running position
@@ -30,6 +30,28 @@ export function confirmRows(
       before.difference === row.difference;
     return same || row.verdict === 'OK' ? row : { ...row, verdict: 'IN_FLUX' as const };
   });
+}
+
+/**
+ * The contracts the confirming read need not ask the workflows about again:
+ * the first read found them OK and the broker's net quantity is the same
+ * now. Only a row both reads agree on is acted on, so such a contract cannot
+ * be a confirmed mismatch in this run whatever its workflows say now; a
+ * change on their side alone (an entry whose order has not filled) shows in
+ * the next run. Every other contract, and every position the first read did
+ * not see, is asked again.
+ */
+export function settledHoldings(
+  first: readonly HoldingRow[],
+  brokerNow: readonly Pick<BrokerHolding, 'tradingsymbol' | 'product' | 'quantity'>[],
+): Set<string> {
+  const now = new Map<string, number>();
+  for (const b of brokerNow) now.set(holdingKey(b), (now.get(holdingKey(b)) ?? 0) + b.quantity);
+  return new Set(
+    first
+      .filter((r) => r.verdict === 'OK' && (now.get(holdingKey(r)) ?? 0) === r.broker)
+      .map(holdingKey),
+  );
 }
 
 export interface OpenOrder {

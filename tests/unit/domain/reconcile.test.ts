@@ -1,5 +1,11 @@
 import type { HoldingRow } from '../../../src/domain/holdings';
-import { confirmRows, entryGate, orphanKey, staleOrders } from '../../../src/domain/reconcile';
+import {
+  confirmRows,
+  entryGate,
+  orphanKey,
+  settledHoldings,
+  staleOrders,
+} from '../../../src/domain/reconcile';
 
 const row = (over: Partial<HoldingRow>): HoldingRow => ({
   tradingsymbol: 'NIFTY26D0826500CE',
@@ -23,6 +29,33 @@ describe('confirmRows', () => {
 
   it('puts a row seen only in the second read in flux', () => {
     expect(confirmRows([], [row({})])[0].verdict).toBe('IN_FLUX');
+  });
+});
+
+describe('settledHoldings', () => {
+  const ok = (tradingsymbol: string, broker: number) =>
+    row({ tradingsymbol, broker, owned: broker, difference: 0, verdict: 'OK' });
+  const at = (tradingsymbol: string, quantity: number, product = 'MIS') => ({
+    tradingsymbol,
+    product,
+    quantity,
+  });
+
+  it('settles a contract the first read found OK whose broker quantity has not moved', () => {
+    expect([...settledHoldings([ok('A', 65), ok('B', 130)], [at('A', 65), at('B', 130)])]).toEqual([
+      'A|MIS',
+      'B|MIS',
+    ]);
+  });
+
+  it('asks again where the broker moved, where the first read disagreed, or for another product', () => {
+    const first = [ok('A', 65), row({ tradingsymbol: 'B' }), ok('C', 65), ok('D', 65)];
+    const now = [at('A', 130), at('B', 65), at('C', 65, 'NRML')];
+    expect([...settledHoldings(first, now)]).toEqual([]);
+  });
+
+  it('settles a contract both reads find flat at the broker, as the workflows had it', () => {
+    expect([...settledHoldings([ok('A', 0)], [])]).toEqual(['A|MIS']);
   });
 });
 
