@@ -20,6 +20,9 @@ import { measureUsage, type Usage } from './lib/usage';
 import { metricsUrlOf, scrapeSdkSeries, sdkRates } from './lib/worker-metrics';
 
 const PROFILE_WINDOW_MS = 10_000;
+/** `PROFILE_WINDOW_SECONDS`: the usage and SDK-counter window; a minute or more spans a whole reconciler cycle. */
+const usageWindowMs = () =>
+  Number(process.env.PROFILE_WINDOW_SECONDS ?? USAGE_WINDOW_MS / 1000) * 1000;
 
 interface Weighed {
   open: number;
@@ -50,8 +53,8 @@ async function weigh(
 ): Promise<Weighed> {
   const metricsUrl = metricsUrlOf(stack.workerLog);
   const before = await scrapeSdkSeries(metricsUrl);
-  const usage = await measureUsage(stack.worker, USAGE_WINDOW_MS);
-  const sdk = sdkRates(before, await scrapeSdkSeries(metricsUrl), USAGE_WINDOW_MS / 1000);
+  const usage = await measureUsage(stack.worker, usageWindowMs());
+  const sdk = sdkRates(before, await scrapeSdkSeries(metricsUrl), usageWindowMs() / 1000);
   const cpu: Record<string, ProfileSummary> = {};
   // All isolates at once, so their shares are of the same seconds.
   await Promise.all(
