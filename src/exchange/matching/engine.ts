@@ -15,6 +15,7 @@ import {
   equityMargins,
   netPremiumPaid,
   positionsOf,
+  type KitePosition,
   type MarginUse,
 } from './portfolio';
 import {
@@ -94,6 +95,8 @@ const terms = (o: KiteOrder): OrderTerms => ({
 export class MatchingEngine {
   private readonly orders = new Map<string, OrderState>();
   private readonly trades: KiteTrade[] = [];
+  /** Net quantities and realised P&L change only with a trade: grouped once per trade, not per order and tick. */
+  private heldCache: { trades: number; today: string; net: KitePosition[] } | undefined;
   private orderSeq = 0;
   private tradeSeq = 0;
 
@@ -146,7 +149,7 @@ export class MatchingEngine {
   }
 
   marginUse(): MarginUse {
-    const { net } = this.book();
+    const net = this.held();
     let span = 0;
     for (const p of net) {
       if (p.quantity < 0) span += -p.quantity * this.spotOf(p.instrument_token) * SHORT_MARGIN_RATE;
@@ -184,7 +187,7 @@ export class MatchingEngine {
         this.cancelRemainder(state, 'The contract has expired.');
     }
     const due = dueSettlements(
-      this.book().net,
+      this.held(),
       (token) => this.o.market.instrument(token),
       now,
       (u, date) => this.o.market.closingSpot(u, date),
@@ -294,6 +297,21 @@ export class MatchingEngine {
   private book() {
     const today = istDateOf(this.o.now());
     return positionsOf(this.trades, today, (token) => this.o.market.quote(token)?.ltp ?? 0);
+  }
+
+  /**
+   * The net book for the engine's own checks (margins, settlement, what a
+   * sell covers), which read quantities and realised P&L only, never the
+   * last price: rebuilt when a trade lands or the day turns. Recomputing it
+   * on every order and every tick made each order cost O(trades).
+   */
+  private held(): KitePosition[] {
+    const today = istDateOf(this.o.now());
+    const cached = this.heldCache;
+    if (cached && cached.trades === this.trades.length && cached.today === today) return cached.net;
+    const { net } = this.book();
+    this.heldCache = { trades: this.trades.length, today, net };
+    return net;
   }
 
   private newOrder(orderId: string, at: number, req: PlaceRequest): KiteOrder {
@@ -439,7 +457,7 @@ export class MatchingEngine {
           : protectionPrice('BUY', ref, t.marketProtection ?? -1);
       required = unit * t.quantity - alreadyHeld;
     } else {
-      const long = this.book().net.find(
+      const long = this.held().find(
         (p) => p.instrument_token === instrument.token && p.product === product,
       );
       const uncovered = Math.max(0, t.quantity - Math.max(0, long?.quantity ?? 0));
