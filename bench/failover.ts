@@ -8,6 +8,7 @@ import { sleep, within } from './lib/rendezvous';
 import { summarize } from './lib/stats';
 import { measureUsage } from './lib/usage';
 import { bookHealth } from './lib/book-health';
+import { triggerMoves } from './lib/trigger-moves';
 
 /** The issue's bound on moving a dead worker's supervision. */
 const MOVED_WITHIN_MS = 15_000;
@@ -36,11 +37,12 @@ export async function failover(ctx: BenchContext): Promise<BenchOutcome> {
     const open = await growTo(stack, book, size, ctx.log);
     const fillSeconds = Math.round((Date.now() - started) / 1000);
     ctx.log(`${open} OPEN of ${size} across two workers after ${fillSeconds} s`);
-    const [first, other] = await Promise.all([
+    const [first, other, server] = await Promise.all([
       measureUsage(stack.worker, USAGE_WINDOW_MS),
       measureUsage(second, USAGE_WINDOW_MS),
+      measureUsage(ctx.temporal.server, USAGE_WINDOW_MS),
     ]);
-    ctx.log(`usage: ${JSON.stringify({ first, other })}`);
+    ctx.log(`usage: ${JSON.stringify({ first, other, server })}`);
 
     const byToken = new Map<number, OpenPosition[]>();
     for (const p of book) byToken.set(p.token, [...(byToken.get(p.token) ?? []), p]);
@@ -50,7 +52,9 @@ export async function failover(ctx: BenchContext): Promise<BenchOutcome> {
       if (chosen.flat().length >= wanted) break;
       chosen.push(positions);
     }
+    const serverAtKill = ctx.temporal.server.usage();
     const killedAt = performance.now();
+    const killedAtEpochMs = Date.now();
     await second.kill();
     const exits = chosen.flatMap((positions) => {
       const price = crossingPrice(
@@ -64,6 +68,33 @@ export async function failover(ctx: BenchContext): Promise<BenchOutcome> {
       });
     });
     const results = await Promise.all(exits);
+    const serverAfter = ctx.temporal.server.usage();
+    const serverCpuAfterKillPct =
+      serverAtKill && serverAfter
+        ? Math.round(
+            ((serverAfter.cpuSeconds - serverAtKill.cpuSeconds) /
+              ((performance.now() - killedAt) / 1000)) *
+              1000,
+          ) / 10
+        : NaN;
+    ctx.log(`server CPU from the kill until every exit or a miss: ${serverCpuAfterKillPct}%`);
+    const sampled = chosen.flat();
+    const moves = await triggerMoves(
+      stack.client,
+      sampled.map((p) => p.workflowId),
+      killedAtEpochMs,
+    );
+    // The survivor's half: its retried trigger's start → the exit order at the exchange.
+    const survivorMs = sampled.flatMap((p, i) => {
+      const retry = moves.retryStartedAfterKill.get(p.workflowId);
+      const exit = results[i];
+      return retry === undefined || exit === undefined ? [] : [exit - retry];
+    });
+    const survivor = summarize(survivorMs);
+    ctx.log(
+      `triggers retried ${moves.retried}: kill → retry started ${JSON.stringify(moves.retryStarted)}, ` +
+        `retry started → exit ${JSON.stringify(survivor)}; still pending ${JSON.stringify(moves.pending)}`,
+    );
     const accountBook = await bookHealth(stack.client);
     ctx.log(`account book: ${JSON.stringify(accountBook)}`);
     const moved = results.filter((r): r is number => r !== undefined);
@@ -73,7 +104,23 @@ export async function failover(ctx: BenchContext): Promise<BenchOutcome> {
     const base = summarize(bare);
     const slow = moved.filter((m) => m > MOVED_WITHIN_MS).length;
     const missed = results.length - moved.length;
-    details.result = { open, fillSeconds, first, other, real, base, slow, missed, accountBook };
+    details.result = {
+      open,
+      fillSeconds,
+      first,
+      other,
+      server,
+      serverCpuAfterKillPct,
+      real,
+      base,
+      slow,
+      missed,
+      accountBook,
+      retried: moves.retried,
+      retryStarted: moves.retryStarted,
+      retryToExit: survivor,
+      pending: moves.pending,
+    };
     rows.push(
       {
         metric: 'failover: positions OPEN across two workers',
@@ -97,14 +144,16 @@ export async function failover(ctx: BenchContext): Promise<BenchOutcome> {
         value: Math.max(first.workerRssMiB, other.workerRssMiB),
         baseline: `${first.workerRssMiB} and ${other.workerRssMiB}`,
         ratio: null,
-        note: `CPU ${first.workerCpuPct}% and ${other.workerCpuPct}% of a core`,
+        note: `CPU ${first.workerCpuPct}% and ${other.workerCpuPct}% of a core; Temporal server ${server.workerCpuPct}%, ${server.workerRssMiB} MiB`,
       },
       latencyRow(
         'failover: SIGKILL of one worker → exit order, crossings at the kill',
         real,
         base,
         'bare triggered workflow',
-        `${moved.length} exits; over ${MOVED_WITHIN_MS / 1000} s ${slow}, missed ${missed}`,
+        `${moved.length} exits; over ${MOVED_WITHIN_MS / 1000} s ${slow}, missed ${missed}; ` +
+          `${moves.retried} retried: kill → retry started ${moves.retryStarted.median} / ${moves.retryStarted.p99} ms, ` +
+          `retry started → exit ${survivor.median} / ${survivor.p99} ms`,
       ),
     );
     await sleep(3_000);

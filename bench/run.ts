@@ -29,7 +29,7 @@ const ON_REQUEST: Record<string, Benchmark> = {
 };
 const KNOWN = { ...BENCHMARKS, ...ON_REQUEST };
 /** Options that take a value. */
-const VALUED = ['--dynamic-config', '--sqlite-pragma', '--setting'];
+const VALUED = ['--dynamic-config', '--sqlite-pragma', '--setting', '--worker-env'];
 
 /** `npm run bench [-- [--quick] <name>...]`: every benchmark by default, in a fixed order. */
 async function main(): Promise<void> {
@@ -54,6 +54,18 @@ async function main(): Promise<void> {
     }
     settings[s.slice(0, eq)] = s.slice(eq + 1);
   }
+  // `--worker-env KEY=VALUE`: the worker process's environment outside our config (allocator, V8 flags).
+  const workerEnv: Record<string, string> = {};
+  for (const s of valuesOf('--worker-env')) {
+    const eq = s.indexOf('=');
+    if (eq <= 0 || s.startsWith('TRADER__')) {
+      console.error(
+        `--worker-env ${s}: expected KEY=value, with TRADER__ settings under --setting`,
+      );
+      process.exit(2);
+    }
+    workerEnv[s.slice(0, eq)] = s.slice(eq + 1);
+  }
   const names = args.filter((a, i) => !a.startsWith('--') && !VALUED.includes(args[i - 1]));
   const unknown = names.filter((n) => !(n in KNOWN));
   if (unknown.length > 0) {
@@ -77,6 +89,7 @@ async function main(): Promise<void> {
         baseline,
         quick,
         settings,
+        workerEnv,
         log: (m) => console.log(`[bench ${name}] ${m}`),
       };
       ctx.log(`start, load ${startLoad.join(' ')}`);

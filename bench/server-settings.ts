@@ -111,7 +111,14 @@ async function main(): Promise<void> {
       try {
         for (const [name, benchmark] of Object.entries(BENCHMARKS)) {
           const startLoad = machine().loadAvg;
-          const outcome = await benchmark({ temporal, baseline, quick, settings: {}, log });
+          const outcome = await benchmark({
+            temporal,
+            baseline,
+            quick,
+            settings: {},
+            workerEnv: {},
+            log,
+          });
           console.log(markdownTable(outcome.rows));
           runs.push({
             pass,

@@ -9,6 +9,8 @@ export interface BenchContext {
   quick: boolean;
   /** `--setting KEY=VALUE`: TRADER__ settings for every benchmark's worker, over its own. */
   settings: Record<string, string>;
+  /** `--worker-env KEY=VALUE`: more environment for every benchmark's worker processes. */
+  workerEnv: Record<string, string>;
   log(message: string): void;
 }
 

@@ -57,7 +57,11 @@ export interface BenchStackOptions {
 
 /** Paper exchange in this process, worker in another, on the bench run's Temporal server. */
 export async function startBenchStack(
-  { temporal, settings: runSettings }: Pick<BenchContext, 'temporal' | 'settings'>,
+  {
+    temporal,
+    settings: runSettings,
+    workerEnv: runEnv,
+  }: Pick<BenchContext, 'temporal' | 'settings' | 'workerEnv'>,
   { name, tickIntervalMs, settings = {}, workerEnv: processEnv = {} }: BenchStackOptions,
 ): Promise<BenchStack> {
   const overrides = { ...BENCH_OVERRIDES, ...settings, ...runSettings };
@@ -87,11 +91,15 @@ export async function startBenchStack(
   };
   const workerLog = path.join(os.tmpdir(), `trader-bench-${name}-worker.log`);
   fs.writeFileSync(workerLog, '');
-  const workerEnv = {
+  const workerEnv: NodeJS.ProcessEnv = {
     ...overrides,
+    ...runEnv,
     ...processEnv,
     [keyPathToEnvName(['temporal', 'workflowBundle'])]: temporal.tradingBundlePath,
   };
+  // A benchmark's own Node options (a profiler) and the run's (V8 flags) both apply.
+  const nodeOptions = [runEnv.NODE_OPTIONS, processEnv.NODE_OPTIONS].filter(Boolean).join(' ');
+  if (nodeOptions) workerEnv.NODE_OPTIONS = nodeOptions;
   const worker = new WorkerProcess({ config, logFile: workerLog, env: workerEnv });
   await worker.start();
   const extraWorkers: WorkerProcess[] = [];

@@ -7,6 +7,8 @@ import { bundleTradingWorkflows } from '../../src/workers/workflow-bundle';
 import { ensureTemporalCli } from '../../scripts/temporal-cli';
 import { dynamicConfigArgs, sqlitePragmaArgs } from '../../scripts/temporal-server-settings';
 import { SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes';
+import { processUsage } from '../../tests/harness/worker-process';
+import type { Measured } from './usage';
 
 export const BENCH_NAMESPACE = 'bench';
 
@@ -17,7 +19,25 @@ export interface BenchTemporal {
   tradingBundlePath: string;
   /** The bare baseline workflows. */
   baselineBundlePath: string;
+  /** The server process (the CLI's dev server), for its CPU and memory beside the worker's. */
+  server: Measured;
   teardown(): Promise<void>;
+}
+
+/** The dev server listening on `address`, found by its command line: the SDK starts it, not us. */
+function serverPid(executable: string, address: string): number | undefined {
+  const port = address.slice(address.lastIndexOf(':') + 1);
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let args: string[];
+    try {
+      args = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+    } catch {
+      continue;
+    }
+    if (args[0] === executable && args[args.indexOf('--port') + 1] === port) return Number(entry);
+  }
+  return undefined;
 }
 
 const quiet = {
@@ -76,9 +96,10 @@ function serverArgs(o: BenchServerOptions, dbDir: string): string[] {
  */
 export async function startBenchTemporal(options: BenchServerOptions = {}): Promise<BenchTemporal> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trader-bench-'));
+  const executable = ensureTemporalCli();
   const env = await TestWorkflowEnvironment.createLocal({
     server: {
-      executable: { type: 'existing-path', path: ensureTemporalCli() },
+      executable: { type: 'existing-path', path: executable },
       ip: '127.0.0.1',
       ui: false,
       searchAttributes: SEARCH_ATTRIBUTES,
@@ -88,8 +109,10 @@ export async function startBenchTemporal(options: BenchServerOptions = {}): Prom
       ],
     },
   });
+  const pid = serverPid(executable, env.address);
   return {
     address: env.address,
+    server: { usage: () => (pid === undefined ? undefined : processUsage(pid)) },
     namespace: BENCH_NAMESPACE,
     tradingBundlePath: await bundleTo(dir, bundleTradingWorkflows(quiet), 'trading'),
     baselineBundlePath: await bundleTo(

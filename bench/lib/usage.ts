@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import type { WorkerProcess } from '../../tests/harness/worker-process';
+import type { ProcessUsage } from '../../tests/harness/worker-process';
 import { sleep } from './rendezvous';
 
 export interface Usage {
@@ -18,8 +18,13 @@ function machineTicks(): { busy: number; total: number } {
   return { busy: total - idle, total };
 }
 
-/** Samples the worker process and the machine over `windowMs`; RSS is the peak seen. */
-export async function measureUsage(worker: WorkerProcess, windowMs: number): Promise<Usage> {
+/** A process whose usage can be read: a worker, or the Temporal server. */
+export interface Measured {
+  usage(): ProcessUsage | undefined;
+}
+
+/** Samples a process (a worker unless told) and the machine over `windowMs`; RSS is the peak seen. */
+export async function measureUsage(worker: Measured, windowMs: number): Promise<Usage> {
   const start = worker.usage();
   const machineStart = machineTicks();
   const t0 = Date.now();

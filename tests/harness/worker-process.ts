@@ -30,6 +30,27 @@ export interface WorkerProcessOptions {
  * process, so a test can SIGKILL it mid-order the way a crash or an OOM kill
  * would, and measure its CPU and memory apart from the exchange's.
  */
+export interface ProcessUsage {
+  rssBytes: number;
+  cpuSeconds: number;
+}
+
+/** Resident set size and cumulative CPU of a process, read from /proc (Linux). */
+export function processUsage(pid: number): ProcessUsage | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // Fields 14, 15 and 24 of proc(5); USER_HZ and the page size are fixed on x86-64 Linux.
+    const ticksPerSecond = 100;
+    const cpuSeconds = (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
+    const pageSize = 4096;
+    const rssBytes = Number(fields[21]) * pageSize;
+    return { rssBytes, cpuSeconds };
+  } catch {
+    return undefined;
+  }
+}
+
 export class WorkerProcess {
   private child: ChildProcess | undefined;
   private exited: Promise<void> = Promise.resolve();
@@ -110,22 +131,9 @@ export class WorkerProcess {
     await this.start();
   }
 
-  /** Resident set size and cumulative CPU of the worker, read from /proc (Linux). */
-  usage(): { rssBytes: number; cpuSeconds: number } | undefined {
-    const pid = this.child?.pid;
-    if (!pid) return undefined;
-    try {
-      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      // Fields 14, 15 and 24 of proc(5); USER_HZ and the page size are fixed on x86-64 Linux.
-      const ticksPerSecond = 100;
-      const cpuSeconds = (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
-      const pageSize = 4096;
-      const rssBytes = Number(fields[21]) * pageSize;
-      return { rssBytes, cpuSeconds };
-    } catch {
-      return undefined;
-    }
+  /** Resident set size and cumulative CPU of the worker. */
+  usage(): ProcessUsage | undefined {
+    return this.child?.pid ? processUsage(this.child.pid) : undefined;
   }
 
   private async waitForLine(text: string, timeoutMs: number): Promise<void> {
