@@ -27,6 +27,15 @@ export const TEMPORAL_DYNAMIC_CONFIG: Readonly<Record<string, DynamicConfigValue
   // The TypeScript SDK asks for it unless an activity sets allowEagerDispatch
   // false, and only when the worker has a free activity slot.
   'system.enableActivityEagerExecution': true,
+  // The timer queue's reader has the same cap (default 20 reads a second per
+  // shard). Every running price trigger's heartbeat timeout is a timer task
+  // that fires and is set again about every 10 s, so 2,000 open positions
+  // keep some 200 timer tasks a second due: at 20 reads a second the reader
+  // fell behind, tasks were loaded 1-10 s after they were due, and a dead
+  // worker's triggers timed out up to a minute late (bench/README.md,
+  // session 9). Like the transfer reader, it only reads when a timer is due
+  // or a write notifies it.
+  'history.timerProcessorMaxPollRPS': 2000,
   // A timer task may not be due before the timer queue's read level, which
   // runs this far ahead of the clock (default 1s); one due sooner is moved
   // to it (service/history/shard/task_key_manager.go). So every timer set
