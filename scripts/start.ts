@@ -7,6 +7,7 @@ import { workflowUiUrl } from '../src/client/links';
 import { keepTodaysRunner } from '../src/client/runner';
 import { loadConfig, ConfigError, type Config } from '../src/config';
 import { searchAttributeCliArgs } from '../src/workflows/search-attributes';
+import { withWorkerProcessEnv } from '../src/workers/process-env';
 import { Supervisor } from './supervisor';
 import { ensureTemporalCli } from './temporal-cli';
 import { dynamicConfigArgs, sqlitePragmaArgs } from './temporal-server-settings';
@@ -134,6 +135,7 @@ async function main(): Promise<void> {
   supervisor.start({
     name: 'worker',
     ...tsEntry('src/workers/main.ts'),
+    env: withWorkerProcessEnv(process.env),
     logFile: path.join(logDir, 'worker.log'),
   });
   say(

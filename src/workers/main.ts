@@ -2,6 +2,7 @@ import { ConfigError, loadConfig, loadSecrets, secretValues } from '../config';
 import { createLogger, installTemporalLogging } from '../log';
 import { ensureReconciler } from '../client/reconciler';
 import { startWorkerObservability } from './observability';
+import { missingWorkerProcessEnv, WORKER_PROCESS_ENV } from './process-env';
 import { createTradingWorker } from './trading-worker';
 
 async function main(): Promise<void> {
@@ -15,6 +16,12 @@ async function main(): Promise<void> {
     level: config.log.level,
     secrets: secretValues(secrets),
   });
+  const unset = missingWorkerProcessEnv();
+  if (unset.length > 0)
+    logger.warn(
+      { unset, expected: WORKER_PROCESS_ENV },
+      'worker started without its process settings; it holds more memory per position',
+    );
   const observability = await startWorkerObservability({ config, logger });
   installTemporalLogging(logger, observability.sdkExporter);
   const bundlePath = config.temporal.workflowBundle;

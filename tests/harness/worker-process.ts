@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../../src/config';
+import { withWorkerProcessEnv } from '../../src/workers/process-env';
 import { keyPathToEnvName } from '../../src/config/load';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -74,7 +75,7 @@ export class WorkerProcess {
     if (this.child) throw new Error('worker process already running');
     const { temporal, broker } = this.options.config;
     const out = fs.openSync(this.options.logFile, 'a');
-    const env: NodeJS.ProcessEnv = {
+    const env = withWorkerProcessEnv({
       PATH: process.env.PATH,
       HOME: process.env.HOME,
       TRADER_ENV: 'paper',
@@ -91,7 +92,7 @@ export class WorkerProcess {
         ? { [keyPathToEnvName(['temporal', 'workflowBundle'])]: process.env.TEMPORAL_TEST_BUNDLE }
         : {}),
       ...this.options.env,
-    };
+    });
     // `node --import tsx` rather than the tsx CLI: the CLI forks a second
     // process, and a SIGKILL to the parent would leave the real worker alive.
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/workers/main.ts'], {

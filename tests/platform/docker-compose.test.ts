@@ -7,6 +7,7 @@ import { METRIC_NAMES, TEMPORAL_SDK_METRIC_NAMES } from '../../src/observability
 import { TradingMetrics } from '../../src/observability/trading-metrics';
 import { TEMPORAL_DYNAMIC_CONFIG } from '../../scripts/temporal-server-settings';
 import { SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes';
+import { WORKER_PROCESS_ENV } from '../../src/workers/process-env';
 
 const ROOT = path.resolve(__dirname, '../..');
 const compose = YAML.parse(fs.readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8'), {
@@ -84,13 +85,14 @@ describe('docker-compose.yml matches the code', () => {
   });
 
   it.each(ourServices)(
-    '%s sets only real configuration keys or known secrets',
-    (_name, service) => {
-      for (const name of Object.keys(service.environment ?? {})) {
-        if (name === 'TRADER_ENV') continue;
+    '%s sets only real configuration keys, known secrets or the worker process settings',
+    (name, service) => {
+      const processSettings = name === 'worker' ? Object.keys(WORKER_PROCESS_ENV) : [];
+      for (const key of Object.keys(service.environment ?? {})) {
+        if (key === 'TRADER_ENV' || processSettings.includes(key)) continue;
         const known =
-          configEnvNames.has(name) || (SECRET_ENV_NAMES as readonly string[]).includes(name);
-        expect({ name, known }).toEqual({ name, known: true });
+          configEnvNames.has(key) || (SECRET_ENV_NAMES as readonly string[]).includes(key);
+        expect({ key, known }).toEqual({ key, known: true });
       }
     },
   );
@@ -192,6 +194,10 @@ describe('docker-compose.yml matches the code', () => {
     const command = ([] as string[]).concat(services['temporal-setup'].command ?? []).join(' ');
     const registered = [...command.matchAll(/--name (\w+) --type (\w+)/g)].map((m) => m[1]).sort();
     expect(registered).toEqual(SEARCH_ATTRIBUTES.map((k) => k.name).sort());
+  });
+
+  it("starts the worker with its process settings (allocator, V8's young generation)", () => {
+    expect(environmentOf(services.worker)).toMatchObject(WORKER_PROCESS_ENV);
   });
 
   it('the Dockerfile copies every directory the services need', () => {
