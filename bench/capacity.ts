@@ -158,8 +158,15 @@ export async function capacity(ctx: BenchContext): Promise<BenchOutcome> {
       const open = await growTo(stack, book, size, ctx.log);
       const fillSeconds = Math.round((Date.now() - started) / 1000);
       ctx.log(`${open} OPEN of ${size} after ${fillSeconds} s`);
-      const usage: Usage = await measureUsage(stack.worker, USAGE_WINDOW_MS);
-      ctx.log(`usage at ${size}: ${JSON.stringify(usage)}`);
+      // The server's and this process's (the paper exchange, the bare worker) CPU beside the worker's.
+      const benchCpuBefore = process.cpuUsage();
+      const [usage, server]: Usage[] = await Promise.all([
+        measureUsage(stack.worker, USAGE_WINDOW_MS),
+        measureUsage(ctx.temporal.server, USAGE_WINDOW_MS),
+      ]);
+      const { user, system } = process.cpuUsage(benchCpuBefore);
+      const benchCpuPct = Math.round(((user + system) / 1e3 / USAGE_WINDOW_MS) * 1000) / 10;
+      ctx.log(`usage at ${size}: ${JSON.stringify({ usage, server, benchCpuPct })}`);
       const sample = await triggerSample(stack, book);
       const bare: number[] = [];
       for (let i = 0; i < samples(ctx, 20); i++) bare.push(await ctx.baseline.triggered());
@@ -169,6 +176,8 @@ export async function capacity(ctx: BenchContext): Promise<BenchOutcome> {
         open,
         fillSeconds,
         usage,
+        server,
+        benchCpuPct,
         sample: { ...sample, latencies: undefined },
         real,
         base,
@@ -188,7 +197,9 @@ export async function capacity(ctx: BenchContext): Promise<BenchOutcome> {
           value: usage.workerCpuPct,
           baseline: `idle worker ${idle.workerCpuPct}`,
           ratio: ratio(usage.workerCpuPct, idle.workerCpuPct),
-          note: `machine busy ${usage.machineBusyPct}% of ${os.cpus().length} cores`,
+          note:
+            `machine busy ${usage.machineBusyPct}% of ${os.cpus().length} cores; ` +
+            `Temporal server ${server.workerCpuPct}%, bench process (exchange) ${benchCpuPct}%`,
         },
         {
           metric: `capacity ${at}: worker RSS`,
