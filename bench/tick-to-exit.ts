@@ -17,17 +17,17 @@ async function timeCrossing(
   price: number,
   tag: string,
 ): Promise<number | undefined> {
-  const crossed = stack.clock.crossingPublished(token, price);
+  const crossed = within(stack.clock.crossingPublished(token, price), 10_000);
   const received = within(stack.clock.orderReceived(tag), 10_000);
   await stack.control.pinPrice(token, price);
   const [tick, order] = await Promise.all([crossed, received]);
-  return order === undefined ? undefined : order - tick;
+  return order === undefined || tick === undefined ? undefined : order - tick;
 }
 
 /** Pins one position's contract through its stop and times the exchange's tick to its exit order. */
 export async function timeExit(stack: BenchStack, p: OpenPosition): Promise<number | undefined> {
   // A tick going out for the token means the worker's hub is subscribed: the trigger is armed.
-  await stack.clock.published(p.token);
+  await within(stack.clock.published(p.token), 10_000);
   return timeCrossing(stack, p.token, crossingPrice(p.entryPrice, stopLossPct(stack)), p.exitTag);
 }
 
@@ -71,6 +71,7 @@ export async function tickToExit(ctx: BenchContext): Promise<BenchOutcome> {
   const bare: number[] = [];
   const floor: number[] = [];
   let missed = 0;
+  let sharedContract = 0;
   const trader = await BareTrader.start(stack.exchange.restUrl, stack.exchange.tickerUrl);
   try {
     for (let done = 0; done < count; done += BATCH) {
@@ -84,7 +85,15 @@ export async function tickToExit(ctx: BenchContext): Promise<BenchOutcome> {
         const open = await waitForPhase(stack.client.workflow.getHandle(p.workflowId), 'OPEN');
         contracts.set(p.workflowId, open.contract!);
       }
+      // Two strike rules can pick one contract (the chain is the day's); the first pin
+      // sells both, and no tick goes out for the contract after, so only the first is timed.
+      const pinned = new Set<number>();
       for (const p of batch) {
+        if (pinned.has(p.token)) {
+          sharedContract++;
+          continue;
+        }
+        pinned.add(p.token);
         const latency = await timeExit(stack, p);
         if (latency === undefined) missed++;
         else latencies.push(latency);
@@ -115,7 +124,14 @@ export async function tickToExit(ctx: BenchContext): Promise<BenchOutcome> {
         real,
         base,
         'bare workflow, activity released → next activity',
-        missed ? `${missed} missed (no exit in 10 s)` : undefined,
+        [
+          missed ? `${missed} missed (no exit in 10 s)` : '',
+          sharedContract
+            ? `${sharedContract} sold by an earlier pin on their contract, not timed`
+            : '',
+        ]
+          .filter(Boolean)
+          .join('; ') || undefined,
       ),
       latencyRow(
         'tick → exit order, against no Temporal at all',
@@ -124,6 +140,6 @@ export async function tickToExit(ctx: BenchContext): Promise<BenchOutcome> {
         'another process with the same ticker client and Kite adapter, ordering on the crossing tick',
       ),
     ],
-    details: { real, baseline: base, bareOrder, missed, batch: BATCH },
+    details: { real, baseline: base, bareOrder, missed, sharedContract, batch: BATCH },
   };
 }
