@@ -1,6 +1,6 @@
 import type { Instrument, Quote } from '../adapters/kite/types';
 import { istEpoch } from '../domain/calendar';
-import { black76Delta, black76Price } from '../domain/pricing';
+import { black76Delta, impliedVol } from '../domain/pricing';
 import type { OptionQuote, OptionType, Underlying } from '../domain/types';
 
 const YEAR_MS = 365 * 86_400_000;
@@ -59,16 +59,8 @@ export function impliedDelta(p: {
     rate: 0,
     optionType: p.optionType,
   };
-  if (p.years <= 0 || p.price <= black76Price({ ...base, vol: 1e-6 })) return undefined;
-  let lo = 1e-4;
-  let hi = 5;
-  if (p.price >= black76Price({ ...base, vol: hi })) return undefined;
-  for (let i = 0; i < 60; i++) {
-    const mid = (lo + hi) / 2;
-    if (black76Price({ ...base, vol: mid }) < p.price) lo = mid;
-    else hi = mid;
-  }
-  return black76Delta({ ...base, vol: (lo + hi) / 2 });
+  const vol = impliedVol({ ...base, price: p.price }, 1e-6);
+  return vol === undefined ? undefined : black76Delta({ ...base, vol });
 }
 
 export function toOptionQuote(

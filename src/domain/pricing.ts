@@ -55,3 +55,44 @@ export function black76Delta(p: Black76Input): number {
   }
   return p.optionType === 'CE' ? discount * normCdf(d[0]) : -discount * normCdf(-d[0]);
 }
+
+/** Sensitivity to volatility, per unit of vol (not per vol point). */
+export function black76Vega(p: Black76Input): number {
+  const d = d1d2(p);
+  if (!d) return 0;
+  const density = Math.exp(-0.5 * d[0] * d[0]) / Math.sqrt(2 * Math.PI);
+  return Math.exp(-p.rate * Math.max(p.years, 0)) * p.forward * density * Math.sqrt(p.years);
+}
+
+export interface ImpliedVolInput extends Omit<Black76Input, 'vol'> {
+  price: number;
+}
+
+/**
+ * The volatility in (minVol, maxVol) at which Black-76 gives `price`, or
+ * undefined when the price lies outside what that range can produce (at or
+ * below intrinsic, for one). Newton's steps on vega, kept inside a bracket
+ * that shrinks with every step and bisected whenever a step would leave it:
+ * a handful of prices where bisection alone took sixty, and a whole option
+ * chain is implied on every entry.
+ */
+export function impliedVol(p: ImpliedVolInput, minVol = 1e-4, maxVol = 5): number | undefined {
+  const at = (vol: number) => ({ ...p, vol });
+  if (!(p.years > 0)) return undefined;
+  if (p.price <= black76Price(at(minVol)) || p.price >= black76Price(at(maxVol))) return undefined;
+  let [low, high] = [minVol, maxVol];
+  // Brenner-Subrahmanyam's at-the-money estimate: close for the strikes that are traded.
+  let vol = Math.sqrt((2 * Math.PI) / p.years) * (p.price / p.forward);
+  if (!(vol > low && vol < high)) vol = (low + high) / 2;
+  for (let i = 0; i < 100; i++) {
+    const miss = black76Price(at(vol)) - p.price;
+    if (Math.abs(miss) <= 1e-9 * p.price) return vol;
+    if (miss > 0) high = vol;
+    else low = vol;
+    const step = miss / black76Vega(at(vol));
+    const next = vol - step;
+    vol = next > low && next < high ? next : (low + high) / 2;
+    if (high - low <= 1e-12) return vol;
+  }
+  return vol;
+}

@@ -1,7 +1,7 @@
 import type { StrikeRule } from '../config/schema';
 import { istEpoch, MARKET_CLOSE } from './calendar';
 import { isPrice, toPaise } from './money';
-import { black76Delta, black76Price } from './pricing';
+import { black76Delta, black76Price, impliedVol } from './pricing';
 import type { Direction, OptionChain, OptionQuote, OptionType } from './types';
 
 export type StrikeRejection =
@@ -23,31 +23,6 @@ const YEAR_MS = 365 * 86_400_000;
 /** Floor on time to expiry so an expiry-day chain after the close still yields a delta. */
 const MIN_YEARS = 60_000 / YEAR_MS;
 
-/**
- * Implied volatility by bisection (price is monotonic in vol). Rate 0 and
- * forward = spot: for options a few days out the carry is far below one tick.
- */
-function impliedVol(quote: OptionQuote, forward: number, years: number, price: number): number {
-  const priceAt = (vol: number) =>
-    black76Price({
-      forward,
-      strike: quote.strike,
-      years,
-      vol,
-      rate: 0,
-      optionType: quote.optionType,
-    });
-  let [low, high] = [1e-4, 10];
-  if (price <= priceAt(low)) return low;
-  if (price >= priceAt(high)) return high;
-  for (let i = 0; i < 60; i++) {
-    const mid = (low + high) / 2;
-    if (priceAt(mid) < price) low = mid;
-    else high = mid;
-  }
-  return (low + high) / 2;
-}
-
 /** |delta| from the quote when the feed has it, else implied from the mid (or last) price. */
 function absDelta(quote: OptionQuote, chain: OptionChain): number | undefined {
   if (quote.delta !== undefined && Number.isFinite(quote.delta)) return Math.abs(quote.delta);
@@ -55,15 +30,20 @@ function absDelta(quote: OptionQuote, chain: OptionChain): number | undefined {
   if (!(price > 0)) return undefined;
   const years = Math.max((istEpoch(chain.expiry, MARKET_CLOSE) - chain.asOf) / YEAR_MS, MIN_YEARS);
   if (!Number.isFinite(years)) return undefined;
-  const vol = impliedVol(quote, chain.spot, years, price);
-  const delta = black76Delta({
+  // Rate 0 and forward = spot: for options a few days out the carry is far below one tick.
+  const terms = {
     forward: chain.spot,
     strike: quote.strike,
     years,
-    vol,
     rate: 0,
     optionType: quote.optionType,
-  });
+  };
+  const [low, high] = [1e-4, 10];
+  // A price no volatility in range fits takes the nearer end: the deepest or the farthest strike.
+  const vol =
+    impliedVol({ ...terms, price }, low, high) ??
+    (price <= black76Price({ ...terms, vol: low }) ? low : high);
+  const delta = black76Delta({ ...terms, vol });
   return Number.isFinite(delta) ? Math.abs(delta) : undefined;
 }
 

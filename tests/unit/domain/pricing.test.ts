@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { black76Delta, black76Price } from '../../../src/domain/pricing';
+import { black76Delta, black76Price, black76Vega, impliedVol } from '../../../src/domain/pricing';
 
 const base = { forward: 25_000, strike: 25_000, years: 7 / 365, vol: 0.13, rate: 0.065 };
 
@@ -38,5 +38,43 @@ describe('Black-76', () => {
         },
       ),
     );
+  });
+
+  it('has a vega that matches the slope of the price in volatility', () => {
+    const p = { ...base, strike: 25_300, optionType: 'CE' as const };
+    const h = 1e-5;
+    const slope =
+      (black76Price({ ...p, vol: p.vol + h }) - black76Price({ ...p, vol: p.vol - h })) / (2 * h);
+    // Relative: the price's erf is an approximation (1.5e-7), the vega's density is exact.
+    expect(Math.abs(black76Vega(p) / slope - 1)).toBeLessThan(1e-4);
+  });
+});
+
+describe('impliedVol', () => {
+  it('gives back the volatility a price was made with, across strikes, expiries and both types', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: 0.85, max: 1.15, noNaN: true }),
+        fc.double({ min: 1 / 365, max: 0.5, noNaN: true }),
+        fc.double({ min: 0.05, max: 1.5, noNaN: true }),
+        fc.constantFrom('CE' as const, 'PE' as const),
+        (moneyness, years, vol, optionType) => {
+          const p = { ...base, strike: 25_000 * moneyness, years, vol, optionType };
+          const price = black76Price(p);
+          // Far out of the money the price is below what a vol can be told apart by.
+          fc.pre(black76Vega(p) * 1e-6 > 1e-9 * price && price > 0.01);
+          expect(impliedVol({ ...p, price })).toBeCloseTo(vol, 6);
+        },
+      ),
+    );
+  });
+
+  it('refuses a price no volatility in range fits: at or below intrinsic, above the ceiling, at expiry', () => {
+    const p = { ...base, strike: 24_800, optionType: 'CE' as const };
+    expect(impliedVol({ ...p, price: 200 * Math.exp(-0.065 * (7 / 365)) })).toBeUndefined();
+    expect(impliedVol({ ...p, price: 150 })).toBeUndefined();
+    expect(impliedVol({ ...p, price: black76Price({ ...p, vol: 5.5 }) })).toBeUndefined();
+    expect(impliedVol({ ...p, years: 0, price: 250 })).toBeUndefined();
+    expect(impliedVol({ ...p, price: black76Price({ ...p, vol: 0.2 }) }, 0.3)).toBeUndefined();
   });
 });
