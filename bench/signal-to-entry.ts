@@ -1,4 +1,8 @@
+import os from 'node:os';
+import path from 'node:path';
+import { startCpuProfile, type ProfileSummary } from './lib/cpu-profile';
 import { samples, type BenchContext } from './lib/context';
+import { Inspector } from './lib/inspector';
 import { entryPhases, type Phase } from './lib/entry-phases';
 import { submitPosition, VARIANTS } from './lib/positions';
 import { latencyRow, type BenchOutcome } from './lib/report';
@@ -11,6 +15,33 @@ export const ENTRY_ROUND_TRIPS = 4;
 const WARM_UP = 10;
 
 /**
+ * `ENTRY_PROFILE=1`: the worker runs with `--inspect` and every isolate is
+ * CPU-profiled over the measured signals (not the warm-up), so the time
+ * inside the workflow tasks and activities has an address. The profiler
+ * slows what it watches: such a run's latencies are not the figures.
+ */
+async function profileIsolates(
+  workerLog: string,
+): Promise<() => Promise<Record<string, ProfileSummary>>> {
+  const inspector = await Inspector.attach(workerLog);
+  const stops = await Promise.all(
+    inspector.isolates().map(async (target) => {
+      const file = path.join(
+        os.tmpdir(),
+        `trader-bench-entry-profile-${target.title.replace(/\W+/g, '-')}.cpuprofile`,
+      );
+      return [target.title, await startCpuProfile(target, file)] as const;
+    }),
+  );
+  return async () => {
+    const summaries: Record<string, ProfileSummary> = {};
+    for (const [title, stop] of stops) summaries[title] = await stop();
+    inspector.close();
+    return summaries;
+  };
+}
+
+/**
  * submitSignal until the exchange's matching engine receives the entry order,
  * one signal at a time, interleaved with the bare baseline so drift in the
  * machine's load hits both alike. Each position is terminated once its order
@@ -20,6 +51,7 @@ export async function signalToEntry(ctx: BenchContext): Promise<BenchOutcome> {
   const stack = await startBenchStack(ctx, {
     name: 'signal-to-entry',
     tickIntervalMs: 200,
+    ...(process.env.ENTRY_PROFILE && { workerEnv: { NODE_OPTIONS: '--inspect=127.0.0.1:0' } }),
   });
   const count = samples(ctx, 200);
   const latencies: number[] = [];
@@ -29,8 +61,12 @@ export async function signalToEntry(ctx: BenchContext): Promise<BenchOutcome> {
   let missing = 0;
   const measured: string[] = [];
   let phases: Phase[] | undefined;
+  let profiles: Record<string, ProfileSummary> | undefined;
+  let stopProfiles: (() => Promise<Record<string, ProfileSummary>>) | undefined;
   try {
     for (let i = 0; i < WARM_UP + count; i++) {
+      if (i === WARM_UP && process.env.ENTRY_PROFILE)
+        stopProfiles = await profileIsolates(stack.workerLog);
       const position = await submitPosition(stack, VARIANTS[i % VARIANTS.length]);
       const received = await within(stack.clock.orderReceived(position.entryTag), 30_000);
       await stack.client.workflow.getHandle(position.workflowId).terminate('measured');
@@ -46,6 +82,7 @@ export async function signalToEntry(ctx: BenchContext): Promise<BenchOutcome> {
       bare.push(baseline);
       if ((i + 1) % 50 === 0) ctx.log(`${i + 1 - WARM_UP}/${count}`);
     }
+    profiles = await stopProfiles?.();
     phases = await entryPhases(stack.client, measured.slice(-50));
     for (const p of phases) ctx.log(`${p.step}: median ${p.ms.median} ms, p99 ${p.ms.p99} ms`);
   } finally {
@@ -83,6 +120,7 @@ export async function signalToEntry(ctx: BenchContext): Promise<BenchOutcome> {
       missing,
       warmUp: WARM_UP,
       phases,
+      ...(profiles && { profiles }),
     },
   };
 }

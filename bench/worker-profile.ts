@@ -10,7 +10,7 @@ import {
   type ProfileSummary,
   type RetainedSummary,
 } from './lib/cpu-profile';
-import { Inspector, type InspectorTarget } from './lib/inspector';
+import { Inspector } from './lib/inspector';
 import type { OpenPosition } from './lib/open';
 import { terminateAll } from './lib/positions';
 import type { BenchOutcome, Row } from './lib/report';
@@ -39,12 +39,6 @@ interface Weighed {
 const sum = (heaps: Record<string, IsolateMemory>, pick: (m: IsolateMemory) => number) =>
   Object.values(heaps).reduce((total, m) => total + pick(m), 0);
 
-/** Every isolate of the worker: its main thread (activities, ticker, mirror) and its workflow threads. */
-const isolatesOf = (inspector: Inspector): InspectorTarget[] => [
-  inspector.main,
-  ...inspector.workerThreads(),
-];
-
 async function weigh(
   stack: Awaited<ReturnType<typeof startBookStack>>,
   inspector: Inspector,
@@ -58,7 +52,7 @@ async function weigh(
   const cpu: Record<string, ProfileSummary> = {};
   // All isolates at once, so their shares are of the same seconds.
   await Promise.all(
-    isolatesOf(inspector).map(async (target) => {
+    inspector.isolates().map(async (target) => {
       const file = path.join(
         os.tmpdir(),
         `trader-bench-profile-${label}-${target.title.replace(/\W+/g, '-')}.cpuprofile`,
@@ -67,7 +61,7 @@ async function weigh(
     }),
   );
   const heaps: Record<string, IsolateMemory> = {};
-  for (const target of isolatesOf(inspector)) heaps[target.title] = await isolateMemory(target);
+  for (const target of inspector.isolates()) heaps[target.title] = await isolateMemory(target);
   await sleep(1_000);
   const rssAfterGcMiB = Math.round((stack.worker.usage()?.rssBytes ?? 0) / 2 ** 20);
   return { open, usage, rssAfterGcMiB, heaps, cpu, sdk };
@@ -107,7 +101,7 @@ export async function workerProfile(ctx: BenchContext): Promise<BenchOutcome> {
     const weighed: Weighed[] = [idle];
     for (const size of sizes) {
       const stops = await Promise.all(
-        isolatesOf(inspector).map(async (t) => [t.title, await sampleRetained(t)] as const),
+        inspector.isolates().map(async (t) => [t.title, await sampleRetained(t)] as const),
       );
       const open = await growTo(stack, book, size, ctx.log);
       const w = await weigh(stack, inspector, open, `at-${size}`);

@@ -67,18 +67,29 @@ export function summarizeProfile(profile: CpuProfile, top = 12): ProfileSummary 
   };
 }
 
-/** A CPU profile of one isolate over `windowMs`, kept at `file` for DevTools. */
+/** Starts V8's CPU profiler in one isolate; the returned function stops it, keeps the profile at `file` for DevTools and summarises it. */
+export async function startCpuProfile(
+  target: InspectorTarget,
+  file: string,
+): Promise<() => Promise<ProfileSummary>> {
+  await target.send('Profiler.enable');
+  await target.send('Profiler.start');
+  return async () => {
+    const { profile } = await target.send<{ profile: CpuProfile }>('Profiler.stop');
+    fs.writeFileSync(file, JSON.stringify(profile));
+    return summarizeProfile(profile);
+  };
+}
+
+/** A CPU profile of one isolate over `windowMs`. */
 export async function profileCpu(
   target: InspectorTarget,
   windowMs: number,
   file: string,
 ): Promise<ProfileSummary> {
-  await target.send('Profiler.enable');
-  await target.send('Profiler.start');
+  const stop = await startCpuProfile(target, file);
   await sleep(windowMs);
-  const { profile } = await target.send<{ profile: CpuProfile }>('Profiler.stop');
-  fs.writeFileSync(file, JSON.stringify(profile));
-  return summarizeProfile(profile);
+  return stop();
 }
 
 export interface IsolateMemory {

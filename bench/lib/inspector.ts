@@ -92,6 +92,11 @@ export class Inspector {
     return [...this.threads];
   }
 
+  /** Every isolate: the main thread (activities, ticker, mirror) and the workflow threads. */
+  isolates(): InspectorTarget[] {
+    return [this.main, ...this.threads];
+  }
+
   close(): void {
     this.socket.close();
   }
