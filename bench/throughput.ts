@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { BenchContext } from './lib/context';
 import { submitPosition, VARIANTS } from './lib/positions';
@@ -5,6 +6,7 @@ import type { BenchOutcome } from './lib/report';
 import { sleep, within } from './lib/rendezvous';
 import { startBenchStack, type BenchStack } from './lib/stack';
 import { ratio, summarize, type Summary } from './lib/stats';
+import { benchProcess, startCpuMeter, type Measured } from './lib/usage';
 import { ENTRY_ROUND_TRIPS } from './signal-to-entry';
 
 const RATES = [2, 5, 10, 20, 40, 80, 160];
@@ -19,10 +21,23 @@ interface Step {
   achieved: number;
   failed: number;
   degraded: boolean;
+  /** CPU milliseconds per completed start, by process, over the step. */
+  cpuMsPerStart: Record<string, number>;
+  machineBusyPct: number;
+  /**
+   * Starts a second the machine's cores could carry at this step's CPU cost
+   * per start, were nothing else running: the ceiling the step measures.
+   */
+  cpuCeiling: number;
 }
 
 /** Offers `rate` starts per second for one step; each start resolves to its latency or undefined. */
-async function offer(rate: number, start: () => Promise<number | undefined>) {
+async function offer(
+  rate: number,
+  start: () => Promise<number | undefined>,
+  processes: Record<string, Measured>,
+) {
+  const spent = startCpuMeter(processes);
   const began = performance.now();
   const pending: Promise<number | undefined>[] = [];
   const total = Math.round((rate * STEP_MS) / 1000);
@@ -34,26 +49,45 @@ async function offer(rate: number, start: () => Promise<number | undefined>) {
   const results = await Promise.all(pending);
   const seconds = (performance.now() - began) / 1000;
   const latencies = results.filter((r): r is number => r !== undefined);
+  const cpu = spent();
+  const cpuMsPerStart = Object.fromEntries(
+    Object.entries(cpu.seconds).map(([name, s]) => [
+      name,
+      Math.round((s * 10_000) / Math.max(1, latencies.length)) / 10,
+    ]),
+  );
+  const perStart = Object.values(cpuMsPerStart).reduce((a, b) => a + b, 0);
   return {
     latencies,
     failed: results.length - latencies.length,
     achieved: latencies.length / seconds,
+    cpuMsPerStart,
+    machineBusyPct: cpu.machineBusyPct,
+    cpuCeiling: Math.round((os.cpus().length * 1000) / perStart),
   };
 }
 
 /** Raises the offered rate until latency degrades (or starts fail); the last good rate is the sustained one. */
 async function ramp(
   start: () => Promise<number | undefined>,
+  processes: Record<string, Measured>,
   log: (m: string) => void,
 ): Promise<Step[]> {
   const steps: Step[] = [];
   for (const rate of RATES) {
-    const { latencies, failed, achieved } = await offer(rate, start);
+    const { latencies, failed, achieved, ...cpu } = await offer(rate, start, processes);
     const latency = summarize(latencies);
     const reference = steps[0]?.latency.median ?? latency.median;
     const degraded =
       failed > 0 || latency.median > DEGRADED_FACTOR * reference || achieved < 0.9 * rate;
-    steps.push({ rate, latency, achieved: Math.round(achieved * 10) / 10, failed, degraded });
+    steps.push({
+      rate,
+      latency,
+      achieved: Math.round(achieved * 10) / 10,
+      failed,
+      degraded,
+      ...cpu,
+    });
     log(`${rate}/s: ${JSON.stringify(steps.at(-1))}`);
     if (degraded) break;
     await sleep(2_000);
@@ -74,6 +108,22 @@ async function positionEntry(stack: BenchStack, i: number): Promise<number | und
   return received === undefined ? undefined : received - p.submittedAt;
 }
 
+const cpuOf = (step: Step) => Object.values(step.cpuMsPerStart).reduce((a, b) => a + b, 0);
+const describeCpu = (step: Step) =>
+  `${Object.entries(step.cpuMsPerStart)
+    .map(([name, ms]) => `${name} ${ms}`)
+    .join(', ')}; machine ${step.machineBusyPct}% busy; ceiling ${step.cpuCeiling}/s`;
+
+/** What one entry costs the machine in CPU at the sustained rate, by process, beside the bare workflow's. */
+const cpuRow = (real: Step, base: Step) => ({
+  metric: `throughput: CPU per entry at ${real.rate}/s, all processes`,
+  unit: 'ms',
+  value: Math.round(cpuOf(real) * 10) / 10,
+  baseline: `bare ${ENTRY_ROUND_TRIPS}-activity workflow at ${base.rate}/s: ${Math.round(cpuOf(base) * 10) / 10} (${describeCpu(base)})`,
+  ratio: ratio(cpuOf(real), cpuOf(base)),
+  note: describeCpu(real),
+});
+
 /**
  * Signals per second through to entry orders at rising offered rates, against
  * the bare workflow with the same number of activity round trips on the same
@@ -87,13 +137,16 @@ export async function throughput(ctx: BenchContext): Promise<BenchOutcome> {
   try {
     positions = await ramp(
       () => positionEntry(stack, n++),
+      { worker: stack.worker, server: ctx.temporal.server, bench: benchProcess },
       (m) => ctx.log(`positions ${m}`),
     );
   } finally {
     await stack.stop();
   }
+  // The baselines' worker runs in the bench process.
   const bare = await ramp(
     () => ctx.baseline.roundTrips(ENTRY_ROUND_TRIPS),
+    { server: ctx.temporal.server, bench: benchProcess },
     (m) => ctx.log(`baseline ${m}`),
   );
   const real = sustained(positions);
@@ -113,6 +166,7 @@ export async function throughput(ctx: BenchContext): Promise<BenchOutcome> {
           ? `at ${firstBad.rate}/s: median ${firstBad.latency.median} ms, achieved ${firstBad.achieved}/s, failed ${firstBad.failed}`
           : 'never degraded up to the highest rate offered',
       },
+      ...(real && base ? [cpuRow(real, base)] : []),
     ],
     details: { positions, baseline: bare, stepMs: STEP_MS, degradedFactor: DEGRADED_FACTOR },
   };

@@ -23,6 +23,41 @@ export interface Measured {
   usage(): ProcessUsage | undefined;
 }
 
+/** This process: the bench itself, with the paper exchange and the client (and the baselines' worker). */
+export const benchProcess: Measured = {
+  usage: () => {
+    const { user, system } = process.cpuUsage();
+    return { cpuSeconds: (user + system) / 1e6, rssBytes: process.memoryUsage().rss };
+  },
+};
+
+export interface CpuSpent {
+  /** CPU seconds by process over the interval. */
+  seconds: Record<string, number>;
+  /** All cores busy over the interval, percent of the machine. */
+  machineBusyPct: number;
+}
+
+/** Starts counting the CPU time of each process and the machine; the returned function reads what was spent. */
+export function startCpuMeter(processes: Record<string, Measured>): () => CpuSpent {
+  const start = Object.entries(processes).map(([name, p]) => [name, p, p.usage()] as const);
+  const machineStart = machineTicks();
+  return () => {
+    const machineEnd = machineTicks();
+    const seconds: Record<string, number> = {};
+    for (const [name, p, before] of start) {
+      const after = p.usage();
+      seconds[name] = before && after ? after.cpuSeconds - before.cpuSeconds : NaN;
+    }
+    return {
+      seconds,
+      machineBusyPct: Math.round(
+        ((machineEnd.busy - machineStart.busy) / (machineEnd.total - machineStart.total)) * 100,
+      ),
+    };
+  };
+}
+
 /** Samples a process (a worker unless told) and the machine over `windowMs`; RSS is the peak seen. */
 export async function measureUsage(worker: Measured, windowMs: number): Promise<Usage> {
   const start = worker.usage();
