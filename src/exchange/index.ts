@@ -99,7 +99,7 @@ export async function startExchange(options: ExchangeOptions): Promise<RunningEx
       capital: options.accountCapital,
       partialFillRatio: options.partialFillRatio,
       isSessionOpen,
-      persist: (e) => journal.append(e),
+      persist: (events) => journal.append(...events),
       onOrderUpdate: (o) => {
         if (!faults.orderUpdatesMuted) ticker.sendOrderUpdate(o);
         events.emit('order', o);

@@ -85,3 +85,57 @@ describe('restart durability', () => {
     }
   });
 });
+
+describe('journal commits', () => {
+  it('persists each order command in one fsync, before any of its updates is announced', async () => {
+    const dataDir = tempDir();
+    const journalFile = path.join(dataDir, 'journal.jsonl');
+    const { ex, kite, control } = await startTestExchange({ dataDir, tickIntervalMs: 60_000 });
+    try {
+      const row = await atmOption(kite);
+      await control.pinPrice(Number(row.instrument_token), 100);
+      // Each announced update must already be on disk when it is heard.
+      const unjournalled: string[] = [];
+      ex.events.on('order', (o) => {
+        const lines = fs.readFileSync(journalFile, 'utf8').trim().split('\n');
+        const stored = lines.some((line) => {
+          const e = JSON.parse(line) as { k: string; order?: Order };
+          return e.k === 'order' && e.order?.order_id === o.order_id && e.order.status === o.status;
+        });
+        if (!stored) unjournalled.push(`${o.order_id} ${o.status}`);
+      });
+      const fsyncs = jest.spyOn(fs, 'fsyncSync');
+      const statuses: string[] = [];
+      ex.events.on('order', (o) => statuses.push(o.status));
+      const { order_id } = await kite.placeOrder('regular', {
+        exchange: 'NFO',
+        tradingsymbol: row.tradingsymbol,
+        quantity: 65,
+        product: 'NRML',
+        transaction_type: 'BUY',
+        order_type: 'MARKET',
+        market_protection: -1,
+      } as never);
+      const fsyncsForOrder = fsyncs.mock.calls.length;
+      fsyncs.mockRestore();
+      expect(statuses).toEqual([
+        'PUT ORDER REQ RECEIVED',
+        'VALIDATION PENDING',
+        'OPEN PENDING',
+        'OPEN',
+        'COMPLETE',
+      ]);
+      expect(unjournalled).toEqual([]);
+      expect(fsyncsForOrder).toBe(1);
+      const trades = fs
+        .readFileSync(journalFile, 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { k: string; trade?: { order_id: string } })
+        .filter((e) => e.k === 'trade' && e.trade?.order_id === order_id);
+      expect(trades).toHaveLength(1);
+    } finally {
+      await ex.close();
+    }
+  });
+});

@@ -44,14 +44,20 @@ export interface EngineOptions {
   capital: number;
   partialFillRatio: number;
   isSessionOpen: (epochMs: number) => boolean;
-  /** Durable sink; the engine's state is exactly the replay of these events. */
-  persist: (event: EngineEvent) => void;
+  /** Durable sink, one call per command; the engine's state is exactly the replay of these events. */
+  persist: (events: EngineEvent[]) => void;
+  /** Sent once the command's events are persisted, so no update announces what a crash could lose. */
   onOrderUpdate: (order: KiteOrder) => void;
   /** A control-injected rejection reason for the next order, if any. */
   injectedRejection: () => string | null;
   /** A freeze limit lowered below the dated table's (a fault), by underlying. */
   loweredFreezeLimit?: (underlying: string) => number | undefined;
   userId: string;
+}
+
+interface Batch {
+  events: EngineEvent[];
+  updates: KiteOrder[];
 }
 
 interface OrderState {
@@ -99,6 +105,8 @@ export class MatchingEngine {
   private heldCache: { trades: number; today: string; net: KitePosition[] } | undefined;
   private orderSeq = 0;
   private tradeSeq = 0;
+  /** What the command under way has recorded and not yet persisted or announced. */
+  private batch: Batch | undefined;
 
   constructor(
     private readonly o: EngineOptions,
@@ -107,7 +115,35 @@ export class MatchingEngine {
     for (const e of replay) this.apply(e);
     // Contracts from earlier days are off today's listing; positions in them still need a price.
     for (const symbol of new Set(this.trades.map((t) => t.tradingsymbol))) o.market.relist(symbol);
-    for (const state of this.orders.values()) this.settleAfterRestart(state);
+    this.commit(() => {
+      for (const state of this.orders.values()) this.settleAfterRestart(state);
+    });
+  }
+
+  /**
+   * One command's records persisted together, then announced. A market
+   * order records five or six transitions and a trade; persisted one by
+   * one, each was an fsync, and simultaneous exits queued behind each
+   * other's fsyncs (about 6 ms an order here, 10 ms apart at the exchange
+   * in capacity's bursts). Nested commands join the outer one.
+   */
+  private commit<T>(command: () => T): T {
+    if (this.batch) return command();
+    const batch: Batch = { events: [], updates: [] };
+    this.batch = batch;
+    try {
+      return command();
+    } finally {
+      this.batch = undefined;
+      if (batch.events.length > 0) this.o.persist(batch.events);
+      for (const order of batch.updates) this.o.onOrderUpdate(order);
+    }
+  }
+
+  /** Inside a command, as everything that changes the books is. */
+  private inBatch(): Batch {
+    if (!this.batch) throw new Error('the matching engine recorded outside a command');
+    return this.batch;
   }
 
   // ---- queries -------------------------------------------------------------
@@ -179,6 +215,10 @@ export class MatchingEngine {
    * cancelled, as NSE does. Idempotent: a settled position is flat.
    */
   settleExpiries(): void {
+    this.commit(() => this.settleExpired());
+  }
+
+  private settleExpired(): void {
     const now = this.o.now();
     for (const state of this.orders.values()) {
       const o = current(state);
@@ -198,6 +238,10 @@ export class MatchingEngine {
   // ---- commands ------------------------------------------------------------
 
   place(params: Params): string {
+    return this.commit(() => this.placeNow(params));
+  }
+
+  private placeNow(params: Params): string {
     this.settleExpiries();
     const req = parsePlaceRequest(params, (key) => this.o.market.find(key));
     const now = this.o.now();
@@ -233,6 +277,10 @@ export class MatchingEngine {
   }
 
   modify(orderId: string, params: Params): string {
+    return this.commit(() => this.modifyNow(orderId, params));
+  }
+
+  private modifyNow(orderId: string, params: Params): string {
     this.settleExpiries();
     const state = this.get(orderId);
     const o = current(state);
@@ -276,6 +324,10 @@ export class MatchingEngine {
   }
 
   cancel(orderId: string): string {
+    return this.commit(() => this.cancelNow(orderId));
+  }
+
+  private cancelNow(orderId: string): string {
     const state = this.get(orderId);
     const o = current(state);
     if (!isLive(o)) throw orderError(`Order cannot be cancelled as it is ${o.status}.`);
@@ -286,10 +338,12 @@ export class MatchingEngine {
 
   /** Called on every tick: trigger stops and fill whatever the market now crosses. */
   match(): void {
-    this.settleExpiries();
-    for (const state of this.orders.values()) {
-      if (isLive(current(state))) this.tryFill(state);
-    }
+    this.commit(() => {
+      this.settleExpiries();
+      for (const state of this.orders.values()) {
+        if (isLive(current(state))) this.tryFill(state);
+      }
+    });
   }
 
   // ---- internals -----------------------------------------------------------
@@ -402,7 +456,7 @@ export class MatchingEngine {
       exchange_timestamp: istTimestamp(at),
     };
     this.trades.push(trade);
-    this.o.persist({ k: 'trade', trade });
+    this.inBatch().events.push({ k: 'trade', trade });
   }
 
   private get(orderId: string): OrderState {
@@ -553,8 +607,9 @@ export class MatchingEngine {
     const now = istTimestamp(this.o.now());
     const order = { ...prev, ...patch, exchange_update_timestamp: prev ? now : null } as KiteOrder;
     state.history.push(order);
-    this.o.persist({ k: 'order', order, limit: state.limit });
-    this.o.onOrderUpdate(order);
+    const batch = this.inBatch();
+    batch.events.push({ k: 'order', order, limit: state.limit });
+    batch.updates.push(order);
     return order;
   }
 
