@@ -69,8 +69,44 @@ export async function growTo(
 
 interface TriggerSample {
   latencies: number[];
+  /**
+   * Positions on one contract whose stops the same tick crossed exit
+   * together, so their orders queue behind each other: the first order of
+   * each such tick is the lone trigger's latency, the rest the burst's.
+   */
+  firstOfTick: number[];
+  /** How many exits each crossing tick set off. */
+  exitsPerTick: number[];
+  /** Each crossing tick's exits, crossing → order ms, in the order they reached the exchange. */
+  perTick: number[][];
   late: number;
   missed: number;
+}
+
+interface Exit {
+  token: number;
+  crossedAt: number;
+  orderAt?: number;
+}
+
+/** Exits grouped by the tick that crossed them: each group's first order, and the group sizes. */
+function byCrossingTick(
+  exits: readonly Exit[],
+): Pick<TriggerSample, 'firstOfTick' | 'exitsPerTick' | 'perTick'> {
+  const ticks = new Map<string, Exit[]>();
+  for (const e of exits) {
+    if (e.orderAt === undefined) continue;
+    const key = `${e.token}@${e.crossedAt}`;
+    ticks.set(key, [...(ticks.get(key) ?? []), e]);
+  }
+  const groups = [...ticks.values()];
+  return {
+    firstOfTick: groups.map((g) => Math.min(...g.map((e) => e.orderAt! - e.crossedAt))),
+    exitsPerTick: groups.map((g) => g.length),
+    perTick: groups.map((g) =>
+      g.map((e) => Math.round((e.orderAt! - e.crossedAt) * 10) / 10).sort((a, b) => a - b),
+    ),
+  };
 }
 
 /**
@@ -99,7 +135,7 @@ async function triggerSample(stack: BenchStack, book: OpenPosition[]): Promise<T
   const byToken = new Map<number, OpenPosition[]>();
   for (const p of book) byToken.set(p.token, [...(byToken.get(p.token) ?? []), p]);
   const target = Math.max(30, Math.ceil(book.length / 10));
-  const exits: Promise<number | undefined>[] = [];
+  const exits: Promise<Exit>[] = [];
   const walked: number[] = [];
   for (const [token, positions] of byToken) {
     if (exits.length >= target) break;
@@ -111,7 +147,11 @@ async function triggerSample(stack: BenchStack, book: OpenPosition[]): Promise<T
       const crossed = stack.clock.crossingPublished(token, plan!.stopLoss);
       const exited = within(stack.clock.orderReceived(p.exitTag), MISSED_MS);
       exits.push(
-        Promise.all([crossed, exited]).then(([t, o]) => (o === undefined ? undefined : o - t)),
+        Promise.all([crossed, exited]).then(([crossedAt, orderAt]) => ({
+          token,
+          crossedAt,
+          orderAt,
+        })),
       );
     }
     const entries = positions.map((p) => p.entryPrice);
@@ -127,9 +167,12 @@ async function triggerSample(stack: BenchStack, book: OpenPosition[]): Promise<T
   await sleep(3_000); // let the exits settle before the next size reuses these contracts
   for (const token of walked) await stack.control.unpin(token);
   book.splice(0, book.length, ...book.filter((p) => !walked.includes(p.token)));
-  const latencies = results.filter((r): r is number => r !== undefined);
+  const latencies = results.flatMap((e) =>
+    e.orderAt === undefined ? [] : [e.orderAt - e.crossedAt],
+  );
   return {
     latencies,
+    ...byCrossingTick(results),
     late: latencies.filter((l) => l > LATE_MS).length,
     missed: results.length - latencies.length,
   };
@@ -178,8 +221,11 @@ export async function capacity(ctx: BenchContext): Promise<BenchOutcome> {
         usage,
         server,
         benchCpuPct,
-        sample: { ...sample, latencies: undefined },
+        sample: { late: sample.late, missed: sample.missed },
         real,
+        firstOfTick: summarize(sample.firstOfTick),
+        exitsPerTick: summarize(sample.exitsPerTick),
+        perTick: sample.perTick,
         base,
       };
       const at = `@${size}`;
@@ -190,6 +236,13 @@ export async function capacity(ctx: BenchContext): Promise<BenchOutcome> {
           base,
           'bare triggered workflow at this load',
           `${open}/${size} OPEN; late (>${LATE_MS} ms) ${sample.late}, missed ${sample.missed}`,
+        ),
+        latencyRow(
+          `capacity ${at}: crossing tick → its first exit order`,
+          summarize(sample.firstOfTick),
+          base,
+          'bare triggered workflow at this load',
+          `exits per crossing tick: median ${summarize(sample.exitsPerTick).median}, max ${summarize(sample.exitsPerTick).max}`,
         ),
         {
           metric: `capacity ${at}: worker CPU`,
