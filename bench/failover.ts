@@ -6,9 +6,9 @@ import { crossingPrice, stopLossPct, terminateAll } from './lib/positions';
 import { latencyRow, type BenchOutcome, type Row } from './lib/report';
 import { sleep, within } from './lib/rendezvous';
 import { summarize } from './lib/stats';
-import { measureUsage } from './lib/usage';
+import { measureUsage, startCpuMeter } from './lib/usage';
 import { bookHealth } from './lib/book-health';
-import { triggerMoves } from './lib/trigger-moves';
+import { retriesOf, triggerMoves } from './lib/trigger-moves';
 
 /** The issue's bound on moving a dead worker's supervision. */
 const MOVED_WITHIN_MS = 15_000;
@@ -52,7 +52,7 @@ export async function failover(ctx: BenchContext): Promise<BenchOutcome> {
       if (chosen.flat().length >= wanted) break;
       chosen.push(positions);
     }
-    const serverAtKill = ctx.temporal.server.usage();
+    const serverSpent = startCpuMeter({ server: ctx.temporal.server });
     const killedAt = performance.now();
     const killedAtEpochMs = Date.now();
     await second.kill();
@@ -68,15 +68,9 @@ export async function failover(ctx: BenchContext): Promise<BenchOutcome> {
       });
     });
     const results = await Promise.all(exits);
-    const serverAfter = ctx.temporal.server.usage();
     const serverCpuAfterKillPct =
-      serverAtKill && serverAfter
-        ? Math.round(
-            ((serverAfter.cpuSeconds - serverAtKill.cpuSeconds) /
-              ((performance.now() - killedAt) / 1000)) *
-              1000,
-          ) / 10
-        : NaN;
+      Math.round((serverSpent().seconds.server / ((performance.now() - killedAt) / 1000)) * 1000) /
+      10;
     ctx.log(`server CPU from the kill until every exit or a miss: ${serverCpuAfterKillPct}%`);
     const sampled = chosen.flat();
     const moves = await triggerMoves(
@@ -91,8 +85,9 @@ export async function failover(ctx: BenchContext): Promise<BenchOutcome> {
       return retry === undefined || exit === undefined ? [] : [exit - retry];
     });
     const survivor = summarize(survivorMs);
+    const { retried, retryStarted } = retriesOf(moves);
     ctx.log(
-      `triggers retried ${moves.retried}: kill → retry started ${JSON.stringify(moves.retryStarted)}, ` +
+      `triggers retried ${retried}: kill → retry started ${JSON.stringify(retryStarted)}, ` +
         `retry started → exit ${JSON.stringify(survivor)}; still pending ${JSON.stringify(moves.pending)}`,
     );
     const accountBook = await bookHealth(stack.client);
@@ -116,8 +111,8 @@ export async function failover(ctx: BenchContext): Promise<BenchOutcome> {
       slow,
       missed,
       accountBook,
-      retried: moves.retried,
-      retryStarted: moves.retryStarted,
+      retried,
+      retryStarted,
       retryToExit: survivor,
       pending: moves.pending,
     };
@@ -152,7 +147,7 @@ export async function failover(ctx: BenchContext): Promise<BenchOutcome> {
         base,
         'bare triggered workflow',
         `${moved.length} exits; over ${MOVED_WITHIN_MS / 1000} s ${slow}, missed ${missed}; ` +
-          `${moves.retried} retried: kill → retry started ${moves.retryStarted.median} / ${moves.retryStarted.p99} ms, ` +
+          `${retried} retried: kill → retry started ${retryStarted.median} / ${retryStarted.p99} ms, ` +
           `retry started → exit ${survivor.median} / ${survivor.p99} ms`,
       ),
     );

@@ -9,6 +9,7 @@ import { ExchangeControl } from '../../src/exchange/control-client';
 import { startExchange, type RunningExchange } from '../../src/exchange';
 import { accountWorkflowId } from '../../src/workflows/messages';
 import { WorkerProcess } from '../../tests/harness/worker-process';
+import { joinNodeOptions } from '../../src/workers/process-env';
 import { ExchangeClock } from './exchange-clock';
 import type { BenchContext } from './context';
 
@@ -98,7 +99,7 @@ export async function startBenchStack(
     [keyPathToEnvName(['temporal', 'workflowBundle'])]: temporal.tradingBundlePath,
   };
   // A benchmark's own Node options (a profiler) and the run's (V8 flags) both apply.
-  const nodeOptions = [runEnv.NODE_OPTIONS, processEnv.NODE_OPTIONS].filter(Boolean).join(' ');
+  const nodeOptions = joinNodeOptions(runEnv.NODE_OPTIONS, processEnv.NODE_OPTIONS);
   if (nodeOptions) workerEnv.NODE_OPTIONS = nodeOptions;
   const worker = new WorkerProcess({ config, logFile: workerLog, env: workerEnv });
   await worker.start();

@@ -2,11 +2,11 @@ import type { Client } from '@temporalio/client';
 import { summarize, type Summary } from './stats';
 
 export interface TriggerMoves {
-  /** Sampled positions whose trigger ran again after the kill (a retry on the survivor). */
-  retried: number;
-  /** Kill → the server starting that retry, from the Started event of the attempt that fired. */
-  retryStarted: Summary;
-  /** The same, per position. */
+  /**
+   * Kill → the server starting the trigger's retry on the survivor, from the
+   * Started event of the attempt that fired, for each sampled position
+   * whose trigger ran again after the kill.
+   */
   retryStartedAfterKill: Map<string, number>;
   /** Positions whose trigger had not completed when they were read, as the server describes it. */
   pending: { workflowId: string; attempt: number; state: string; lastFailure?: string }[];
@@ -55,10 +55,11 @@ export async function triggerMoves(
         ...(open.lastFailure?.message ? { lastFailure: open.lastFailure.message } : {}),
       });
   }
-  return {
-    retried: started.size,
-    retryStarted: summarize([...started.values()]),
-    retryStartedAfterKill: started,
-    pending,
-  };
+  return { retryStartedAfterKill: started, pending };
 }
+
+/** How many triggers were retried after the kill, and how long after it their retries started. */
+export const retriesOf = (moves: TriggerMoves): { retried: number; retryStarted: Summary } => ({
+  retried: moves.retryStartedAfterKill.size,
+  retryStarted: summarize([...moves.retryStartedAfterKill.values()]),
+});

@@ -20,20 +20,26 @@ export const WORKER_PROCESS_ENV = {
   NODE_OPTIONS: '--max-semi-space-size=4',
 } as const;
 
+/** Node options from several sources, all applied; a later one wins where two set the same flag. */
+export const joinNodeOptions = (...options: (string | undefined)[]): string =>
+  options.filter(Boolean).join(' ');
+
 /** `env` with the worker's process settings, keeping any Node options it already has. */
 export function withWorkerProcessEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return {
     ...env,
     MALLOC_ARENA_MAX: env.MALLOC_ARENA_MAX ?? WORKER_PROCESS_ENV.MALLOC_ARENA_MAX,
-    NODE_OPTIONS: [WORKER_PROCESS_ENV.NODE_OPTIONS, env.NODE_OPTIONS].filter(Boolean).join(' '),
+    NODE_OPTIONS: joinNodeOptions(WORKER_PROCESS_ENV.NODE_OPTIONS, env.NODE_OPTIONS),
   };
 }
 
+const WORKER_NODE_FLAGS = WORKER_PROCESS_ENV.NODE_OPTIONS.split(' ').map((o) => o.split('=')[0]);
+
 /** What of WORKER_PROCESS_ENV this process was started without, for a warning at start. */
 export function missingWorkerProcessEnv(env: NodeJS.ProcessEnv = process.env): string[] {
-  const missing: string[] = [];
-  if (env.MALLOC_ARENA_MAX === undefined) missing.push('MALLOC_ARENA_MAX');
-  if (!(env.NODE_OPTIONS ?? '').includes('--max-semi-space-size'))
-    missing.push('NODE_OPTIONS=--max-semi-space-size');
-  return missing;
+  const given = (env.NODE_OPTIONS ?? '').split(/\s+/).map((o) => o.split('=')[0]);
+  return [
+    ...(env.MALLOC_ARENA_MAX === undefined ? ['MALLOC_ARENA_MAX'] : []),
+    ...WORKER_NODE_FLAGS.filter((flag) => !given.includes(flag)).map((f) => `NODE_OPTIONS=${f}`),
+  ];
 }
