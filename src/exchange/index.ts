@@ -99,7 +99,10 @@ export async function startExchange(options: ExchangeOptions): Promise<RunningEx
       capital: options.accountCapital,
       partialFillRatio: options.partialFillRatio,
       isSessionOpen,
-      persist: (events) => journal.append(...events),
+      persist: (events) => {
+        journal.write(...events);
+        return journal.synced();
+      },
       onOrderUpdate: (o) => {
         if (!faults.orderUpdatesMuted) ticker.sendOrderUpdate(o);
         events.emit('order', o);
@@ -131,6 +134,7 @@ export async function startExchange(options: ExchangeOptions): Promise<RunningEx
     now,
     sessions,
     userId: USER_ID,
+    durable: () => journal.synced(),
     // Rate limits measure real elapsed time, whatever day the market clock says it is.
     requestLimiter: new RateLimiter(options.requestsPerSecond, Date.now),
     orderLimiter: new RateLimiter(options.ordersPerSecond, Date.now),

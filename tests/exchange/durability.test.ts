@@ -87,26 +87,37 @@ describe('restart durability', () => {
 });
 
 describe('journal commits', () => {
-  it('persists each order command in one fsync, before any of its updates is announced', async () => {
+  it('persists each order command in one fsync, and announces it and answers only once that has finished', async () => {
     const dataDir = tempDir();
     const journalFile = path.join(dataDir, 'journal.jsonl');
     const { ex, kite, control } = await startTestExchange({ dataDir, tickIntervalMs: 60_000 });
     try {
       const row = await atmOption(kite);
       await control.pinPrice(Number(row.instrument_token), 100);
-      // Each announced update must already be on disk when it is heard.
-      const unjournalled: string[] = [];
+      const realFsync = fs.fsync;
+      let fsyncsDone = 0;
+      const fsyncs = jest.spyOn(fs, 'fsync').mockImplementation(((
+        fd: number,
+        done: (err: NodeJS.ErrnoException | null) => void,
+      ) =>
+        realFsync(fd, (err) => {
+          fsyncsDone += 1;
+          done(err);
+        })) as typeof fs.fsync);
+      const announced: { status: string; afterFsync: boolean; inJournal: boolean }[] = [];
       ex.events.on('order', (o) => {
-        const lines = fs.readFileSync(journalFile, 'utf8').trim().split('\n');
-        const stored = lines.some((line) => {
-          const e = JSON.parse(line) as { k: string; order?: Order };
-          return e.k === 'order' && e.order?.order_id === o.order_id && e.order.status === o.status;
-        });
-        if (!stored) unjournalled.push(`${o.order_id} ${o.status}`);
+        const inJournal = fs
+          .readFileSync(journalFile, 'utf8')
+          .trim()
+          .split('\n')
+          .some((line) => {
+            const e = JSON.parse(line) as { k: string; order?: Order };
+            return (
+              e.k === 'order' && e.order?.order_id === o.order_id && e.order.status === o.status
+            );
+          });
+        announced.push({ status: o.status, afterFsync: fsyncsDone > 0, inJournal });
       });
-      const fsyncs = jest.spyOn(fs, 'fsyncSync');
-      const statuses: string[] = [];
-      ex.events.on('order', (o) => statuses.push(o.status));
       const { order_id } = await kite.placeOrder('regular', {
         exchange: 'NFO',
         tradingsymbol: row.tradingsymbol,
@@ -116,17 +127,16 @@ describe('journal commits', () => {
         order_type: 'MARKET',
         market_protection: -1,
       } as never);
+      const answeredAfter = fsyncsDone;
       const fsyncsForOrder = fsyncs.mock.calls.length;
       fsyncs.mockRestore();
-      expect(statuses).toEqual([
-        'PUT ORDER REQ RECEIVED',
-        'VALIDATION PENDING',
-        'OPEN PENDING',
-        'OPEN',
-        'COMPLETE',
-      ]);
-      expect(unjournalled).toEqual([]);
+      expect(announced).toEqual(
+        ['PUT ORDER REQ RECEIVED', 'VALIDATION PENDING', 'OPEN PENDING', 'OPEN', 'COMPLETE'].map(
+          (status) => ({ status, afterFsync: true, inJournal: true }),
+        ),
+      );
       expect(fsyncsForOrder).toBe(1);
+      expect(answeredAfter).toBe(1);
       const trades = fs
         .readFileSync(journalFile, 'utf8')
         .trim()

@@ -44,9 +44,12 @@ export interface EngineOptions {
   capital: number;
   partialFillRatio: number;
   isSessionOpen: (epochMs: number) => boolean;
-  /** Durable sink, one call per command; the engine's state is exactly the replay of these events. */
-  persist: (events: EngineEvent[]) => void;
-  /** Sent once the command's events are persisted, so no update announces what a crash could lose. */
+  /**
+   * Durable sink, one call per command; the engine's state is exactly the
+   * replay of these events. A promise says when they are durable.
+   */
+  persist: (events: EngineEvent[]) => Promise<void> | void;
+  /** Sent once the command's events are durable, so no update announces what a crash could lose. */
   onOrderUpdate: (order: KiteOrder) => void;
   /** A control-injected rejection reason for the next order, if any. */
   injectedRejection: () => string | null;
@@ -121,11 +124,11 @@ export class MatchingEngine {
   }
 
   /**
-   * One command's records persisted together, then announced. A market
-   * order records five or six transitions and a trade; persisted one by
-   * one, each was an fsync, and simultaneous exits queued behind each
-   * other's fsyncs (about 6 ms an order here, 10 ms apart at the exchange
-   * in capacity's bursts). Nested commands join the outer one.
+   * One command's records persisted together, then announced once durable.
+   * A market order records five or six transitions and a trade; persisted
+   * one by one, each was an fsync, and simultaneous exits queued behind
+   * each other's fsyncs (about 6 ms an order here, 10 ms apart at the
+   * exchange in capacity's bursts). Nested commands join the outer one.
    */
   private commit<T>(command: () => T): T {
     if (this.batch) return command();
@@ -135,8 +138,13 @@ export class MatchingEngine {
       return command();
     } finally {
       this.batch = undefined;
-      if (batch.events.length > 0) this.o.persist(batch.events);
-      for (const order of batch.updates) this.o.onOrderUpdate(order);
+      const announce = () => {
+        for (const order of batch.updates) this.o.onOrderUpdate(order);
+      };
+      const durable = batch.events.length > 0 ? this.o.persist(batch.events) : undefined;
+      // A failed fsync is not survivable: unhandled, it stops the exchange rather than announce.
+      if (durable) void durable.then(announce);
+      else announce();
     }
   }
 

@@ -23,6 +23,8 @@ export interface ApiContext {
   userId: string;
   requestLimiter: RateLimiter;
   orderLimiter: RateLimiter;
+  /** Resolves once everything the engine has recorded is on disk: no answer reports less. */
+  durable: () => Promise<void>;
 }
 
 type Params = Record<string, string>;
@@ -163,6 +165,7 @@ export async function handleApi(
       throw new KiteError('GeneralException', 'Internal server error (injected)', 500);
     const match = route.path.exec(url.pathname) ?? [];
     const result = route.handle(ctx, match, paramsOf(url, body), url, body);
+    await ctx.durable();
     if (route.orderWrite === 'place' && ctx.faults.orderAckDelayMs > 0)
       await sleep(ctx.faults.orderAckDelayMs);
     // The ambiguous case: the order is recorded, the client never hears back.
