@@ -1,4 +1,4 @@
-import { isCancellation, log, patched } from '@temporalio/workflow';
+import { isCancellation, log, patched, sleep } from '@temporalio/workflow';
 import { istDateOf } from '../domain/calendar';
 import { chooseExpiry } from '../domain/expiry';
 import { specOf } from '../domain/instruments';
@@ -42,6 +42,7 @@ function indexLevelProblems(ctx: PositionContext, spot: number): string[] {
 async function optionChain(
   ctx: PositionContext,
   expiriesFrom: typeof marketData,
+  chainFrom: typeof marketData,
 ): Promise<OptionChainResult | Early> {
   const { signal, rules } = ctx;
   try {
@@ -52,9 +53,7 @@ async function optionChain(
         outcome: 'REJECTED',
         reasons: [`no listed ${signal.underlying} expiry on or after today`],
       };
-    // A regular activity on purpose: the workflow task it ends is the last chance to hear a
-    // force exit or a kill switch before the entry order goes out.
-    return await marketData.getOptionChain({
+    return await chainFrom.getOptionChain({
       underlying: signal.underlying,
       expiry,
       strikesAround: rules.strikesAroundSpot,
@@ -68,11 +67,72 @@ async function optionChain(
 const early = (x: object): x is Early => 'outcome' in x;
 
 /**
+ * Reads that took longer than this let the messages sent meanwhile be heard
+ * before the entry order, at the cost of a timer: a slow broker is when an
+ * operator reaches for a force exit. Shorter ones keep the order in the
+ * workflow task the signal started.
+ */
+const SLOW_READS_MS = 250;
+
+type Reserved = { reservation: { granted: number }; chain: OptionChainResult };
+
+/**
+ * The slot and the chain, each read after the other with the chain as a
+ * scheduled activity: how entries ran before the reads went beside the
+ * reservation. Kept for the histories of workflows started then.
+ */
+async function reserveThenRead(
+  ctx: PositionContext,
+  fairShare: number,
+  localExpiries: boolean,
+): Promise<Reserved | Early> {
+  const reservation = await reserveSlot(ctx, fairShare, false);
+  if (early(reservation)) return reservation;
+  if (ctx.forceExitReason) return aborted(ctx);
+  ctx.setPhase('SELECTING');
+  const chain = await optionChain(ctx, localExpiries ? localMarketData : marketData, marketData);
+  return early(chain) ? chain : { reservation, chain };
+}
+
+/**
+ * The reservation and the chain read at once, both local activities, so the
+ * entry order is decided in the workflow task the signal started and leaves
+ * as it completes: one round trip through the server's queues between the
+ * signal and the order, not three. Messages reach a workflow between its
+ * tasks, so a force exit or kill switch sent while the reads run is heard
+ * once the order is in, and sells what it bought. Reads slower than
+ * SLOW_READS_MS end the task before any order instead, so such a message is
+ * heard first. Workflow time after a local activity is its completion time,
+ * recorded in its marker, so the test replays the same.
+ */
+async function reserveWhileReading(
+  ctx: PositionContext,
+  fairShare: number,
+): Promise<Reserved | Early> {
+  const startedAt = Date.now();
+  // Settled into a value, so a cancellation of the read waits for the reservation, whose
+  // slot must be known before it can be given back.
+  const reading = optionChain(ctx, localMarketData, localMarketData).then(
+    (chain) => ({ chain }),
+    (error: unknown) => ({ error }),
+  );
+  const reservation = await reserveSlot(ctx, fairShare, false);
+  if (!early(reservation)) ctx.setPhase('SELECTING');
+  const read = await reading;
+  if ('error' in read) throw read.error;
+  if (Date.now() - startedAt > SLOW_READS_MS) await sleep(1);
+  if (early(reservation)) return reservation;
+  if (ctx.forceExitReason) return aborted(ctx);
+  return early(read.chain) ? read.chain : { reservation, chain: read.chain };
+}
+
+/**
  * VALIDATING through SELECTING: nothing is at the broker yet, so any refusal
  * or failure here releases the slot and ends the position with its reason.
  * Returns undefined once the entry is decided (phase ENTERING, contract and
  * size recorded), or the reasons it never will be. A force exit or a kill
- * switch that arrived by then aborts the entry before anything is bought.
+ * switch heard by then aborts the entry before anything is bought (when one
+ * is heard: reserveWhileReading).
  */
 export async function decideEntry(ctx: PositionContext): Promise<Early | undefined> {
   const { signal, rules } = ctx;
@@ -83,18 +143,17 @@ export async function decideEntry(ctx: PositionContext): Promise<Early | undefin
   const spec = specOf(signal.underlying);
   const fairShare =
     (rules.risk.capital * rules.risk.maxCapitalInUsePct) / 100 / rules.risk.maxOpenPositions;
-  // Patched: entries recorded before the expiries read went local replay its scheduled activity.
-  // Asked before the reservation, never after a local activity has resolved: a worker that
-  // replays a history whose workflow task was heartbeated while that activity ran reaches
-  // the call before it has been told of the marker, and takes the old branch.
-  const expiriesFrom = patched('local-reads-before-entry') ? localMarketData : marketData;
-  const reservation = await reserveSlot(ctx, fairShare, false);
-  if (early(reservation)) return reservation;
-  if (ctx.forceExitReason) return aborted(ctx);
-
-  ctx.setPhase('SELECTING');
-  const chain = await optionChain(ctx, expiriesFrom);
-  if (early(chain)) return chain;
+  // Patched, and asked before any local activity has resolved: a worker that replays a
+  // history whose workflow task was heartbeated while that activity ran reaches the call
+  // before it has been told of the marker, and takes the old branch. Entries recorded
+  // before the reads went beside the reservation replay it first and read the chain
+  // through a scheduled activity; those recorded before the expiries read went local
+  // replay that activity too.
+  const reserved = patched('reads-beside-reservation')
+    ? await reserveWhileReading(ctx, fairShare)
+    : await reserveThenRead(ctx, fairShare, patched('local-reads-before-entry'));
+  if (early(reserved)) return reserved;
+  const { reservation, chain } = reserved;
   const levelProblems = indexLevelProblems(ctx, chain.spot);
   if (levelProblems.length > 0) return { outcome: 'REJECTED', reasons: levelProblems };
   const selection = selectStrike(chain, signal.direction, rules.entry.strike);

@@ -11,6 +11,7 @@ export const LEGACY_HISTORY_DIRS = [
   path.join(HISTORIES_DIR, 'before-broker-truth'),
   path.join(HISTORIES_DIR, 'before-trigger-exit'),
   path.join(HISTORIES_DIR, 'before-worker-marks'),
+  path.join(HISTORIES_DIR, 'before-reads-beside-reservation'),
 ];
 
 /**
@@ -32,6 +33,7 @@ export const CATALOG = {
     'continue-as-new-run2',
     'entry-failed',
     'rejected',
+    'aborted-while-selecting',
     'external-close',
     'cancelled',
     'needs-attention',

@@ -104,6 +104,24 @@ export const positionPaths: Record<string, PathDriver> = {
     }
   },
 
+  async 'aborted-while-selecting'(stack) {
+    // Each chain read waits 5 s and fails, so the entry's workflow task is heartbeated
+    // while the read is retried, and the force exit arrives in a later task.
+    await stack.control.injectFaults({
+      latencyMs: 5_000,
+      failRequests: { count: 100_000, status: 500, route: 'GET /quote' },
+    });
+    try {
+      const { handle } = await submitSignal(stack.client, stack.config, newSignal());
+      await waitForPhase(handle, 'SELECTING');
+      await handle.signal(forceExitSignal, 'recorded');
+      await stack.control.clearFaults();
+      return await endsWith(handle, { outcome: 'REJECTED' });
+    } finally {
+      await stack.control.clearFaults();
+    }
+  },
+
   async rejected(stack) {
     const { handle } = await submitSignal(stack.client, stack.config, newSignal({ strength: 1 }));
     return endsWith(handle, { outcome: 'REJECTED' });
