@@ -10,7 +10,7 @@ import { within } from './lib/rendezvous';
 import { startBenchStack } from './lib/stack';
 import { summarize } from './lib/stats';
 
-/** Before its entry order a position makes this many activity calls: reserveRisk, listExpiries, getOptionChain, placeOrder. */
+/** Before its entry order a position makes this many activity calls: reserveRisk, listExpiries, getOptionChain, placeOrder (the first three local, the first beside the next two). */
 export const ENTRY_ROUND_TRIPS = 4;
 const WARM_UP = 10;
 
@@ -61,6 +61,7 @@ export async function signalToEntry(ctx: BenchContext): Promise<BenchOutcome> {
   let missing = 0;
   const measured: string[] = [];
   let phases: Phase[] | undefined;
+  let shapePhases: Phase[] | undefined;
   let profiles: Record<string, ProfileSummary> | undefined;
   let stopProfiles: (() => Promise<Record<string, ProfileSummary>>) | undefined;
   try {
@@ -84,7 +85,13 @@ export async function signalToEntry(ctx: BenchContext): Promise<BenchOutcome> {
     }
     profiles = await stopProfiles?.();
     phases = await entryPhases(stack.client, measured.slice(-50));
-    for (const p of phases) ctx.log(`${p.step}: median ${p.ms.median} ms, p99 ${p.ms.p99} ms`);
+    shapePhases = await ctx.baseline.reservedEntryPhases(50);
+    for (const [who, steps] of [
+      ['position', phases],
+      ['same shape', shapePhases],
+    ] as const)
+      for (const p of steps)
+        ctx.log(`${who}: ${p.step}: median ${p.ms.median} ms, p99 ${p.ms.p99} ms`);
   } finally {
     await stack.stop();
   }
@@ -103,7 +110,7 @@ export async function signalToEntry(ctx: BenchContext): Promise<BenchOutcome> {
         'signal → entry order, against its own shape',
         real,
         summarize(shape),
-        'bare workflow of the same shape: two local activities (one an update-with-start to a running workflow), then two activities',
+        'bare workflow of the same shape: a local update-with-start to a running workflow beside two local activities in turn, then one activity',
       ),
       latencyRow(
         'signal → entry order, against the least a workflow can do',
@@ -120,6 +127,7 @@ export async function signalToEntry(ctx: BenchContext): Promise<BenchOutcome> {
       missing,
       warmUp: WARM_UP,
       phases,
+      shapePhases,
       ...(profiles && { profiles }),
     },
   };

@@ -20,6 +20,7 @@ import {
   type triggeredWorkflow,
   type updatesWorkflow,
 } from '../baseline/workflows';
+import { entryPhases, type Phase } from './entry-phases';
 import { Rendezvous } from './rendezvous';
 import type { BenchTemporal } from './temporal';
 
@@ -38,6 +39,7 @@ export class Baseline {
   private connections: { close(): Promise<void> }[] = [];
   /** The running workflow reservedEntry's updates go to, started on first use. */
   private book: WorkflowHandle | undefined;
+  private readonly reservedEntries: string[] = [];
 
   static async start(temporal: BenchTemporal): Promise<Baseline> {
     const baseline = new Baseline();
@@ -114,6 +116,7 @@ export class Baseline {
       args: [],
     });
     const workflowId = `re-${randomUUID()}`;
+    this.reservedEntries.push(workflowId);
     const started = performance.now();
     const handle = await this.client.workflow.start<typeof reservedEntryWorkflow>(
       'reservedEntryWorkflow',
@@ -122,6 +125,15 @@ export class Baseline {
     const order = await this.noops.wait(`${workflowId}/2`);
     await handle.result();
     return order.at - started;
+  }
+
+  /** Where the time of the last `count` reservedEntry runs went, step by step, as entryPhases reads a position's. */
+  reservedEntryPhases(count: number): Promise<Phase[]> {
+    return entryPhases(
+      this.client,
+      this.reservedEntries.slice(-count),
+      'ACTIVITY_TASK_STARTED noop',
+    );
   }
 
   /** Client start until the result of a workflow that does nothing, in ms. */

@@ -22,6 +22,28 @@ function labelOf(e: HistoryEvent, activities: Map<string, string>): string {
   return activity ? `${type} ${activity}` : type;
 }
 
+const millisOfTimestamp = (t: { seconds: number; nanos: number }) =>
+  t.seconds * 1000 + t.nanos / 1e6;
+
+/** A local activity's own times, from its marker (core's `core_local_activity` data). */
+function localActivityOf(
+  e: HistoryEvent,
+): { type: string; scheduledAt: number; completedAt: number } | undefined {
+  const marker = e.markerRecordedEventAttributes;
+  const data = marker?.details?.data?.payloads?.[0]?.data;
+  if (marker?.markerName !== 'core_local_activity' || !data) return undefined;
+  const parsed = JSON.parse(Buffer.from(data).toString()) as {
+    activity_type: string;
+    original_schedule_time: { seconds: number; nanos: number };
+    complete_time: { seconds: number; nanos: number };
+  };
+  return {
+    type: parsed.activity_type,
+    scheduledAt: millisOfTimestamp(parsed.original_schedule_time),
+    completedAt: millisOfTimestamp(parsed.complete_time),
+  };
+}
+
 export interface Phase {
   /** The event that ends the step, as `from → to`. */
   step: string;
@@ -31,11 +53,20 @@ export interface Phase {
 /**
  * Where the time between a position's start and its entry order's activity
  * goes, by the server's own event times: each step between consecutive
- * history events up to the placeOrder activity's start, summarised over the
+ * history events up to the order activity's start (`until`), summarised over the
  * positions whose histories share the most common sequence of steps.
  */
-export async function entryPhases(client: Client, workflowIds: string[]): Promise<Phase[]> {
+export async function entryPhases(
+  client: Client,
+  workflowIds: string[],
+  until = 'ACTIVITY_TASK_STARTED placeOrder',
+): Promise<Phase[]> {
   const timelines = new Map<string, number[][]>();
+  // Inside the first workflow task the server sees nothing: the local activities' markers
+  // say when each was scheduled and completed, on the worker's clock.
+  const locals = new Map<string, number[]>();
+  const addLocal = (step: string, ms: number) =>
+    locals.set(step, [...(locals.get(step) ?? []), ms]);
   for (const id of workflowIds) {
     const { events } = await client.workflow.getHandle(id).fetchHistory();
     const activities = new Map<string, string>();
@@ -45,7 +76,19 @@ export async function entryPhases(client: Client, workflowIds: string[]): Promis
       const label = labelOf(e, activities);
       labels.push(label);
       times.push(millisOf(e));
-      if (label === 'ACTIVITY_TASK_STARTED placeOrder') break;
+      const local = localActivityOf(e);
+      if (local) {
+        const taskStarted = times[labels.indexOf('WORKFLOW_TASK_STARTED')];
+        addLocal(
+          `local ${local.type}: scheduled → completed`,
+          local.completedAt - local.scheduledAt,
+        );
+        addLocal(
+          `local ${local.type}: workflow task started → completed`,
+          local.completedAt - taskStarted,
+        );
+      }
+      if (label === until) break;
     }
     const key = labels.join('|');
     timelines.set(key, [...(timelines.get(key) ?? []), times]);
@@ -53,8 +96,11 @@ export async function entryPhases(client: Client, workflowIds: string[]): Promis
   const [key, runs] = [...timelines.entries()].sort((a, b) => b[1].length - a[1].length)[0] ?? [];
   if (!key || !runs) return [];
   const labels = key.split('|');
-  return labels.slice(1).map((to, i) => ({
-    step: `${labels[i]} → ${to}`,
-    ms: summarize(runs.map((t) => t[i + 1] - t[i])),
-  }));
+  return [
+    ...labels.slice(1).map((to, i) => ({
+      step: `${labels[i]} → ${to}`,
+      ms: summarize(runs.map((t) => t[i + 1] - t[i])),
+    })),
+    ...[...locals].map(([step, ms]) => ({ step, ms: summarize(ms) })),
+  ];
 }
