@@ -1,9 +1,12 @@
 import type { WorkflowHandle } from '@temporalio/client';
+import type { temporal } from '@temporalio/proto';
 import { defaultPayloadConverter, tsToMs } from '@temporalio/common';
 
-/** One scheduled activity as the workflow history records it once it has closed. */
+/** One activity as the workflow history records it once it has closed. */
 export interface ActivityRun {
   type: string;
+  /** A local activity: retried inside the worker, so its history holds no failure, only the attempt. */
+  local?: true;
   /** Attempts it took; above 1 means Temporal retried it. */
   attempts: number;
   /** The failure that made Temporal retry, if it did. */
@@ -15,15 +18,38 @@ export interface ActivityRun {
   closedAt?: number;
 }
 
+type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+
+/** A local activity's marker: core's `core_local_activity` data and its result. */
+function localRun(e: HistoryEvent): ActivityRun | undefined {
+  const marker = e.markerRecordedEventAttributes;
+  const data = marker?.details?.data?.payloads?.[0];
+  if (marker?.markerName !== 'core_local_activity' || !data) return undefined;
+  const { activity_type, attempt } = defaultPayloadConverter.fromPayload<{
+    activity_type: string;
+    attempt: number;
+  }>(data);
+  const result = marker.details?.result?.payloads?.[0];
+  return {
+    type: activity_type,
+    local: true,
+    attempts: attempt,
+    result: result ? defaultPayloadConverter.fromPayload(result) : undefined,
+  };
+}
+
 /**
  * Reads what the faults did from the history rather than from timing: the
- * attempt count and last failure of a retried activity, and each result.
+ * attempt count and last failure of a retried activity (the attempt count
+ * alone of a local one), and each result.
  */
 export async function activityRuns(handle: WorkflowHandle): Promise<ActivityRun[]> {
   const { events } = await handle.fetchHistory();
   const runs = new Map<string, ActivityRun>();
   for (const e of events ?? []) {
     const id = String(e.eventId);
+    const local = localRun(e);
+    if (local) runs.set(id, local);
     const scheduled = e.activityTaskScheduledEventAttributes;
     if (scheduled) runs.set(id, { type: scheduled.activityType?.name ?? '?', attempts: 0 });
     const started = e.activityTaskStartedEventAttributes;
