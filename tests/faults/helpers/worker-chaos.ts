@@ -73,7 +73,9 @@ export class WorkerChaos {
   private async run(): Promise<void> {
     const { signal } = this.stopping;
     while (!signal.aborted) {
-      if (!(await this.pause(this.draw(this.options.gapMs)))) return;
+      // The first kill aims from the start: a short run's entries may all be booked before its
+      // first gap ends, and its exits may wait for the kills, so a later aim can find no order.
+      if (this.total > 0 && !(await this.pause(this.draw(this.options.gapMs)))) return;
       // Aim until one aimed kill has landed, so even a short run crashes inside the window once.
       const aim = this.kills.unacknowledged === 0 || this.rng() < this.options.unacknowledgedShare;
       const aimed = aim && (await this.newOrderBooked());
