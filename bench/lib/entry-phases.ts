@@ -25,23 +25,20 @@ function labelOf(e: HistoryEvent, activities: Map<string, string>): string {
 const millisOfTimestamp = (t: { seconds: number; nanos: number }) =>
   t.seconds * 1000 + t.nanos / 1e6;
 
-/** A local activity's own times, from its marker (core's `core_local_activity` data). */
-function localActivityOf(
-  e: HistoryEvent,
-): { type: string; scheduledAt: number; completedAt: number } | undefined {
+/**
+ * A local activity's completion, from its marker (core's `core_local_activity`
+ * data). Its `original_schedule_time` is workflow time, not the worker's
+ * clock, so only the completion is comparable with the server's event times.
+ */
+function localActivityOf(e: HistoryEvent): { type: string; completedAt: number } | undefined {
   const marker = e.markerRecordedEventAttributes;
   const data = marker?.details?.data?.payloads?.[0]?.data;
   if (marker?.markerName !== 'core_local_activity' || !data) return undefined;
   const parsed = JSON.parse(Buffer.from(data).toString()) as {
     activity_type: string;
-    original_schedule_time: { seconds: number; nanos: number };
     complete_time: { seconds: number; nanos: number };
   };
-  return {
-    type: parsed.activity_type,
-    scheduledAt: millisOfTimestamp(parsed.original_schedule_time),
-    completedAt: millisOfTimestamp(parsed.complete_time),
-  };
+  return { type: parsed.activity_type, completedAt: millisOfTimestamp(parsed.complete_time) };
 }
 
 export interface Phase {
@@ -63,7 +60,7 @@ export async function entryPhases(
 ): Promise<Phase[]> {
   const timelines = new Map<string, number[][]>();
   // Inside the first workflow task the server sees nothing: the local activities' markers
-  // say when each was scheduled and completed, on the worker's clock.
+  // say when each completed, on the worker's clock.
   const locals = new Map<string, number[]>();
   const addLocal = (step: string, ms: number) =>
     locals.set(step, [...(locals.get(step) ?? []), ms]);
@@ -79,10 +76,6 @@ export async function entryPhases(
       const local = localActivityOf(e);
       if (local) {
         const taskStarted = times[labels.indexOf('WORKFLOW_TASK_STARTED')];
-        addLocal(
-          `local ${local.type}: scheduled → completed`,
-          local.completedAt - local.scheduledAt,
-        );
         addLocal(
           `local ${local.type}: workflow task started → completed`,
           local.completedAt - taskStarted,
