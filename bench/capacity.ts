@@ -35,8 +35,14 @@ export const startBookStack = (
   ctx: BenchContext,
   name: string,
   workerEnv?: NodeJS.ProcessEnv,
+  settings: Record<string, string> = {},
 ): Promise<BenchStack> =>
-  startBenchStack(ctx, { name, tickIntervalMs: TICK_INTERVAL_MS, settings: FAR_EXITS, workerEnv });
+  startBenchStack(ctx, {
+    name,
+    tickIntervalMs: TICK_INTERVAL_MS,
+    settings: { ...FAR_EXITS, ...settings },
+    workerEnv,
+  });
 
 /** Five minutes, or 400 ms an entry: 2,000 across two workers filled at about 3/s (1,840 in 600 s). */
 const growDeadlineMs = (size: number) => Math.max(300_000, size * 400);

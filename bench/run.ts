@@ -7,6 +7,7 @@ import { bare } from './bare';
 import { capacity } from './capacity';
 import { failover } from './failover';
 import { historySize } from './history-size';
+import { replay } from './replay';
 import { signalToEntry } from './signal-to-entry';
 import { throughput } from './throughput';
 import { tickToExit } from './tick-to-exit';
@@ -24,6 +25,7 @@ const BENCHMARKS: Record<string, Benchmark> = {
 /** Run only when named: the bare workflows alone, for weighing server settings. */
 const ON_REQUEST: Record<string, Benchmark> = {
   bare,
+  replay,
   'update-burst': updateBurst,
   'worker-profile': workerProfile,
 };
