@@ -13,7 +13,7 @@ import {
   entryGateSignal,
   releaseUpdate,
   reserveUpdate,
-  type AccountSummary,
+  type ReleaseResult,
   type ReserveResult,
 } from '../workflows/messages';
 
@@ -104,7 +104,7 @@ export function createAccountActivities({
       day: string;
       positionId: string;
       realisedPnl: number;
-    }): Promise<AccountSummary> {
+    }): Promise<ReleaseResult> {
       return onOpenBook(req.day, () =>
         client.workflow.executeUpdateWithStart(releaseUpdate, {
           args: [{ positionId: req.positionId, realisedPnl: req.realisedPnl }],

@@ -25,6 +25,21 @@ export interface AccountState {
   entryGate?: { reason: string; at: number };
   /** Alerts the book has sent, by kind (their ids' numbers). */
   alertCounts?: Record<string, number>;
+  /**
+   * Sums over `openPositions`, kept by every change to them so a decision
+   * never walks the book: summing it per reservation made each one O(open)
+   * and a day's book O(open²); a book at 2,000 open spent half its replay
+   * there. Absent in books carried from before it: see `withOpenTotals`.
+   */
+  openTotals?: OpenTotals;
+}
+
+/** Paise, so the running sums are exact integers whatever order they were added in. */
+export interface OpenTotals {
+  capitalPaise: number;
+  pnlPaise: number;
+  /** Open losses only: each position's mark where it is below zero. */
+  lossesPaise: number;
 }
 
 export interface ReservationRequest {
@@ -57,9 +72,30 @@ export const newAccountState = (day: string): AccountState => ({
   openPositions: {},
   tradesToday: 0,
   realisedPnl: 0,
+  openTotals: { capitalPaise: 0, pnlPaise: 0, lossesPaise: 0 },
 });
 
-const sumPaise = (values: number[]) => values.reduce((sum, v) => sum + toPaise(v), 0);
+/** One position's share of the totals; `sign` -1 takes it out. */
+const addPosition = (totals: OpenTotals, p: OpenPosition, sign: 1 | -1): OpenTotals => ({
+  capitalPaise: totals.capitalPaise + sign * toPaise(p.capital),
+  pnlPaise: totals.pnlPaise + sign * toPaise(p.unrealisedPnl),
+  lossesPaise: totals.lossesPaise + sign * toPaise(Math.min(p.unrealisedPnl, 0)),
+});
+
+/** The totals summed from the positions themselves. */
+export const sumOpenTotals = (openPositions: AccountState['openPositions']): OpenTotals =>
+  Object.values(openPositions).reduce((t, p) => addPosition(t, p, 1), {
+    capitalPaise: 0,
+    pnlPaise: 0,
+    lossesPaise: 0,
+  });
+
+/** A book carried from a run before `openTotals` existed gets them summed once, here. */
+export const withOpenTotals = (state: AccountState): AccountState =>
+  state.openTotals ? state : { ...state, openTotals: sumOpenTotals(state.openPositions) };
+
+const totalsOf = (state: AccountState): OpenTotals =>
+  state.openTotals ?? sumOpenTotals(state.openPositions);
 
 export interface Exposure {
   capitalInUse: number;
@@ -70,12 +106,11 @@ export interface Exposure {
 }
 
 export function exposureOf(state: AccountState): Exposure {
-  const open = Object.values(state.openPositions);
-  const openLosses = sumPaise(open.map((p) => Math.min(p.unrealisedPnl, 0)));
+  const totals = totalsOf(state);
   return {
-    capitalInUse: fromPaise(sumPaise(open.map((p) => p.capital))),
-    openPnl: fromPaise(sumPaise(open.map((p) => p.unrealisedPnl))),
-    breakerPnl: fromPaise(toPaise(state.realisedPnl) + openLosses),
+    capitalInUse: fromPaise(totals.capitalPaise),
+    openPnl: fromPaise(totals.pnlPaise),
+    breakerPnl: fromPaise(toPaise(state.realisedPnl) + totals.lossesPaise),
   };
 }
 
@@ -160,27 +195,33 @@ export function decideReservation(
   return grant(state, request.positionId, fromPaise(Math.min(toPaise(request.capital), leftPaise)));
 }
 
-const grant = (state: AccountState, positionId: string, granted: number): ReservationDecision => ({
-  ok: true,
-  granted,
-  state: {
-    ...state,
-    openPositions: { ...state.openPositions, [positionId]: { capital: granted, unrealisedPnl: 0 } },
-    tradesToday: state.tradesToday + 1,
-  },
-});
+function grant(state: AccountState, positionId: string, granted: number): ReservationDecision {
+  const position: OpenPosition = { capital: granted, unrealisedPnl: 0 };
+  return {
+    ok: true,
+    granted,
+    state: {
+      ...state,
+      openPositions: { ...state.openPositions, [positionId]: position },
+      tradesToday: state.tradesToday + 1,
+      openTotals: addPosition(totalsOf(state), position, 1),
+    },
+  };
+}
 
 /** Frees a slot and banks its P&L; releasing an unknown or already released id changes nothing. */
 export function applyRelease(
   state: AccountState,
   release: { positionId: string; realisedPnl: number },
 ): AccountState {
-  if (!state.openPositions[release.positionId]) return state;
+  const released = state.openPositions[release.positionId];
+  if (!released) return state;
   const { [release.positionId]: _released, ...rest } = state.openPositions;
   return {
     ...state,
     openPositions: rest,
     realisedPnl: fromPaise(toPaise(state.realisedPnl) + toPaise(release.realisedPnl)),
+    openTotals: addPosition(totalsOf(state), released, -1),
   };
 }
 
@@ -198,13 +239,19 @@ export interface Mark {
  */
 export function applyMarks(state: AccountState, marks: readonly Mark[]): AccountState {
   let openPositions: AccountState['openPositions'] | undefined;
+  let { pnlPaise, lossesPaise } = totalsOf(state);
   for (const { positionId, unrealisedPnl } of marks) {
     const position = (openPositions ?? state.openPositions)[positionId];
     if (!position || !Number.isFinite(unrealisedPnl)) continue;
     openPositions ??= { ...state.openPositions };
     openPositions[positionId] = { ...position, unrealisedPnl };
+    pnlPaise += toPaise(unrealisedPnl) - toPaise(position.unrealisedPnl);
+    lossesPaise +=
+      toPaise(Math.min(unrealisedPnl, 0)) - toPaise(Math.min(position.unrealisedPnl, 0));
   }
-  return openPositions ? { ...state, openPositions } : state;
+  return openPositions
+    ? { ...state, openPositions, openTotals: { ...totalsOf(state), pnlPaise, lossesPaise } }
+    : state;
 }
 
 /** One position's mark: see applyMarks. */

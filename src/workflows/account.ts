@@ -23,6 +23,7 @@ import {
   latchBreaker,
   newAccountState,
   tripKillSwitch,
+  withOpenTotals,
   type AccountState,
   type Mark,
 } from '../domain/risk';
@@ -82,7 +83,7 @@ const fleet = proxyActivities<PositionActivities>({
  * completed run), so a late request can never meet an empty book.
  */
 export async function accountWorkflow(input: AccountInput): Promise<AccountSummary> {
-  let state: AccountState = input.carried ?? newAccountState(input.day);
+  let state: AccountState = withOpenTotals(input.carried ?? newAccountState(input.day));
   const { risk } = input;
   // Patched so books recorded before alerts existed replay without their activities.
   const alerts = new Alerts(chainScope(), (state.alertCounts ??= {}), patched('workflow-alerts'));
@@ -139,9 +140,15 @@ export async function accountWorkflow(input: AccountInput): Promise<AccountSumma
     return { ok: true, grantedCapital: state.openPositions[req.positionId].capital };
   });
   setHandler(releaseUpdate, async (req) => {
+    const before = state;
     state = applyRelease(state, req);
+    const released = state !== before;
     await watchLoss();
-    return summarise(state, risk);
+    return {
+      released,
+      openPositions: Object.keys(state.openPositions).length,
+      realisedPnl: state.realisedPnl,
+    };
   });
   setHandler(markSignal, async ({ positionId, unrealisedPnl }) => {
     state = applyMark(state, positionId, unrealisedPnl);

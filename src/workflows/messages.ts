@@ -212,7 +212,18 @@ export interface AccountSummary {
 }
 
 export const reserveUpdate = defineUpdate<ReserveResult, [ReserveRequest]>('reserve');
-export const releaseUpdate = defineUpdate<AccountSummary, [ReleaseRequest]>('release');
+/**
+ * What a release answers. Small on purpose: it is written into the book's
+ * history and, as the activity's result, the position's at every exit; the
+ * whole summary it used to answer listed every open position.
+ */
+export interface ReleaseResult {
+  /** False when the slot was already free (a retried release). */
+  released: boolean;
+  openPositions: number;
+  realisedPnl: number;
+}
+export const releaseUpdate = defineUpdate<ReleaseResult, [ReleaseRequest]>('release');
 export const killSwitchSignal = defineSignal<[reason: string]>('killSwitch');
 /** A position's mark-to-market, sent as it moves so the daily-loss breaker sees open losses. */
 export const markSignal = defineSignal<[Mark]>('mark');

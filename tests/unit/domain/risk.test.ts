@@ -7,7 +7,9 @@ import {
   exposureOf,
   latchBreaker,
   newAccountState,
+  sumOpenTotals,
   tripKillSwitch,
+  withOpenTotals,
   type AccountState,
   type RiskConfig,
 } from '../../../src/domain/risk';
@@ -43,6 +45,7 @@ describe('decideReservation', () => {
         openPositions: { 'pos-a': { capital: 100_000, unrealisedPnl: 0 } },
         tradesToday: 1,
         realisedPnl: 0,
+        openTotals: { capitalPaise: 10_000_000, pnlPaise: 0, lossesPaise: 0 },
       },
     });
   });
@@ -197,4 +200,86 @@ describe('the breaker latch, the reconciliation gate and adopted positions', () 
     expect(adopted).toMatchObject({ ok: true, granted: 5_000 });
     if (adopted.ok) expect(adopted.state.tradesToday).toBe(4);
   });
+});
+
+describe('the running totals', () => {
+  const wide: RiskConfig = {
+    ...risk,
+    capital: 1e9,
+    maxOpenPositions: 10_000,
+    maxTradesPerDay: 10_000,
+    maxDailyLoss: 1e9,
+  };
+  /** A fixed walk, so a failure replays: mulberry32. */
+  const random = (seed: number) => () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const { openTotals: _none, ...withoutTotals } = newAccountState(DAY);
+
+  it('match the sums of the open positions after every reserve, release and batch of marks', () => {
+    const next = random(20261207);
+    let state = newAccountState(DAY);
+    let id = 0;
+    for (let step = 0; step < 3_000; step++) {
+      const open = Object.keys(state.openPositions);
+      const roll = next();
+      if (roll < 0.45 || open.length === 0) {
+        const capital = Math.round(next() * 1e7) / 100;
+        const d = decideReservation(state, { positionId: `p${id++}`, capital }, wide);
+        if (!d.ok) throw new Error(d.message);
+        state = d.state;
+      } else if (roll < 0.7) {
+        const positionId = open[Math.floor(next() * open.length)];
+        state = applyRelease(state, { positionId, realisedPnl: (next() - 0.5) * 1e4 });
+      } else {
+        // Marks as a price difference times a lot leaves them: fractions of a paisa included.
+        const marks = open
+          .filter(() => next() < 0.8)
+          .map((positionId) => ({ positionId, unrealisedPnl: (next() - 0.6) * 12_345.678 }));
+        state = applyMarks(state, marks);
+      }
+      expect(state.openTotals).toEqual(sumOpenTotals(state.openPositions));
+    }
+    expect(Object.keys(state.openPositions).length).toBeGreaterThan(100);
+  });
+
+  it('decide as the sums of the positions would', () => {
+    const next = random(7);
+    let state = newAccountState(DAY);
+    for (let i = 0; i < 200; i++) {
+      state = reservedIn(state, `p${i}`, Math.round(next() * 1e6) / 100);
+      state = applyMark(state, `p${i}`, -(next() * 40));
+    }
+    const { openTotals, ...stripped } = state;
+    expect(openTotals).toBeDefined();
+    const limited = { ...wide, capital: 100_000, maxDailyLoss: 3_000 };
+    for (const request of [
+      { positionId: 'new', capital: 500 },
+      { positionId: 'big', capital: 1e7 },
+    ])
+      expect(decideReservation(state, request, limited)).toEqual(
+        decideReservation(stripped, request, limited),
+      );
+    expect(exposureOf(state)).toEqual(exposureOf(stripped));
+    expect(dailyLossBreached(state, limited)).toBe(dailyLossBreached(stripped, limited));
+  });
+
+  it('are summed once for a book carried from before they existed', () => {
+    const carried = {
+      ...withoutTotals,
+      openPositions: { a: { capital: 10.1, unrealisedPnl: -0.2 } },
+    };
+    const loaded = withOpenTotals(carried);
+    expect(loaded.openTotals).toEqual({ capitalPaise: 1010, pnlPaise: -20, lossesPaise: -20 });
+    expect(withOpenTotals(loaded)).toBe(loaded);
+  });
+
+  function reservedIn(state: AccountState, positionId: string, capital: number) {
+    const d = decideReservation(state, { positionId, capital }, wide);
+    if (!d.ok) throw new Error(d.message);
+    return d.state;
+  }
 });
