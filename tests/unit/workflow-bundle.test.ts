@@ -59,3 +59,22 @@ describe('modules shared by every workflow in a thread', () => {
     expect([...files].map((f) => path.relative(SRC, f))).toContain('config/schema.ts');
   });
 });
+
+/**
+ * The bundle every test's worker runs (built once by the global setup, the
+ * way the worker builds it). Compiled for ES2017, as the SDK's loader does
+ * unless told otherwise, each of our object spreads becomes a call to a
+ * helper; an SDK upgrade that stops the hook from reaching its loader shows here.
+ */
+describe('the workflow bundle', () => {
+  const code = fs.readFileSync(process.env.TEMPORAL_TEST_BUNDLE!, 'utf8');
+  const ours = (marker: string) => code.includes(marker);
+
+  it('holds our workflow code', () => {
+    expect(ours('function accountWorkflow(')).toBe(true);
+  });
+
+  it('keeps object spread native', () => {
+    expect(code.match(/_object_spread(_props)?\(/g) ?? []).toEqual([]);
+  });
+});
