@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { summarize, type Summary } from './stats';
+import { localActivityMarker } from '../../tests/harness/local-activity-marker';
 
 const EventType = temporal.api.enums.v1.EventType;
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
@@ -20,25 +21,6 @@ function labelOf(e: HistoryEvent, activities: Map<string, string>): string {
     e.activityTaskCompletedEventAttributes?.scheduledEventId;
   const activity = name ?? (scheduledId != null ? activities.get(String(scheduledId)) : undefined);
   return activity ? `${type} ${activity}` : type;
-}
-
-const millisOfTimestamp = (t: { seconds: number; nanos: number }) =>
-  t.seconds * 1000 + t.nanos / 1e6;
-
-/**
- * A local activity's completion, from its marker (core's `core_local_activity`
- * data). Its `original_schedule_time` is workflow time, not the worker's
- * clock, so only the completion is comparable with the server's event times.
- */
-function localActivityOf(e: HistoryEvent): { type: string; completedAt: number } | undefined {
-  const marker = e.markerRecordedEventAttributes;
-  const data = marker?.details?.data?.payloads?.[0]?.data;
-  if (marker?.markerName !== 'core_local_activity' || !data) return undefined;
-  const parsed = JSON.parse(Buffer.from(data).toString()) as {
-    activity_type: string;
-    complete_time: { seconds: number; nanos: number };
-  };
-  return { type: parsed.activity_type, completedAt: millisOfTimestamp(parsed.complete_time) };
 }
 
 export interface Phase {
@@ -73,11 +55,11 @@ export async function entryPhases(
       const label = labelOf(e, activities);
       labels.push(label);
       times.push(millisOf(e));
-      const local = localActivityOf(e);
+      const local = localActivityMarker(e);
       if (local) {
         const taskStarted = times[labels.indexOf('WORKFLOW_TASK_STARTED')];
         addLocal(
-          `local ${local.type}: workflow task started → completed`,
+          `local ${local.activityType}: workflow task started → completed`,
           local.completedAt - taskStarted,
         );
       }

@@ -1,6 +1,7 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import { defaultPayloadConverter, tsToMs } from '@temporalio/common';
+import { localActivityMarker } from '../../harness/local-activity-marker';
 
 /** One activity as the workflow history records it once it has closed. */
 export interface ActivityRun {
@@ -20,22 +21,17 @@ export interface ActivityRun {
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
-/** A local activity's marker: core's `core_local_activity` data and its result. */
+/** A local activity, from its marker. */
 function localRun(e: HistoryEvent): ActivityRun | undefined {
-  const marker = e.markerRecordedEventAttributes;
-  const data = marker?.details?.data?.payloads?.[0];
-  if (marker?.markerName !== 'core_local_activity' || !data) return undefined;
-  const { activity_type, attempt } = defaultPayloadConverter.fromPayload<{
-    activity_type: string;
-    attempt: number;
-  }>(data);
-  const result = marker.details?.result?.payloads?.[0];
-  return {
-    type: activity_type,
-    local: true,
-    attempts: attempt,
-    result: result ? defaultPayloadConverter.fromPayload(result) : undefined,
-  };
+  const marker = localActivityMarker(e);
+  return (
+    marker && {
+      type: marker.activityType,
+      local: true,
+      attempts: marker.attempt,
+      result: marker.result,
+    }
+  );
 }
 
 /**
