@@ -16,7 +16,7 @@ import { terminateAll } from './lib/positions';
 import type { BenchOutcome, Row } from './lib/report';
 import { sleep } from './lib/rendezvous';
 import { ratio } from './lib/stats';
-import { measureUsage, type Usage } from './lib/usage';
+import { measureUsage, threadCpuPct, threadCpuSeconds, type Usage } from './lib/usage';
 import { metricsUrlOf, scrapeSdkSeries, sdkRates } from './lib/worker-metrics';
 
 const PROFILE_WINDOW_MS = 10_000;
@@ -30,6 +30,8 @@ interface Weighed {
   rssAfterGcMiB: number;
   heaps: Record<string, IsolateMemory>;
   cpu: Record<string, ProfileSummary>;
+  /** Each thread's share of a core over the usage window, the busiest first (`threadCpuPct`). */
+  threads: [string, number][];
   /** The SDK's own counters over the usage window, per second (workflow tasks, replays, cache misses). */
   sdk: Record<string, number>;
   /** What the positions opened since the last size allocated and still hold, by isolate. */
@@ -47,7 +49,13 @@ async function weigh(
 ): Promise<Weighed> {
   const metricsUrl = metricsUrlOf(stack.workerLog);
   const before = await scrapeSdkSeries(metricsUrl);
+  const threadsBefore = threadCpuSeconds(stack.worker.pid!);
   const usage = await measureUsage(stack.worker, usageWindowMs());
+  const threads = threadCpuPct(
+    threadsBefore,
+    threadCpuSeconds(stack.worker.pid!),
+    usageWindowMs() / 1000,
+  );
   const sdk = sdkRates(before, await scrapeSdkSeries(metricsUrl), usageWindowMs() / 1000);
   const cpu: Record<string, ProfileSummary> = {};
   // All isolates at once, so their shares are of the same seconds.
@@ -64,7 +72,7 @@ async function weigh(
   for (const target of inspector.isolates()) heaps[target.title] = await isolateMemory(target);
   await sleep(1_000);
   const rssAfterGcMiB = Math.round((stack.worker.usage()?.rssBytes ?? 0) / 2 ** 20);
-  return { open, usage, rssAfterGcMiB, heaps, cpu, sdk };
+  return { open, usage, threads, rssAfterGcMiB, heaps, cpu, sdk };
 }
 
 const kibPerPosition = (from: number, to: number, positions: number) =>
@@ -137,9 +145,12 @@ export async function workerProfile(ctx: BenchContext): Promise<BenchOutcome> {
           value: w.usage.workerCpuPct,
           baseline: `idle worker ${idle.usage.workerCpuPct}`,
           ratio: ratio(w.usage.workerCpuPct, idle.usage.workerCpuPct),
-          note: Object.entries(w.cpu)
+          note: `${Object.entries(w.cpu)
             .map(([title, s]) => `${title}: busy ${s.busyPct}% (${top(s)})`)
-            .join('; '),
+            .join('; ')}. By thread, % of a core: ${w.threads
+            .slice(0, 8)
+            .map(([t, p]) => `${t} ${p}`)
+            .join(', ')}`,
         },
       );
     }

@@ -80,3 +80,50 @@ export async function measureUsage(worker: Measured, windowMs: number): Promise<
     ),
   };
 }
+
+/**
+ * CPU seconds of each thread of a process, by `/proc` task: the main
+ * thread (its id is the process's), and the rest by name. Node names its
+ * JavaScript, libuv and V8 helper threads alike (`node`), the SDK's Rust
+ * core runs on `tokio-runtime-w`; a profiler sees only the JavaScript.
+ */
+export function threadCpuSeconds(pid: number): Map<string, number> {
+  const byThread = new Map<string, number>();
+  let tasks: string[];
+  try {
+    tasks = fs.readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return byThread;
+  }
+  for (const tid of tasks) {
+    let stat: string;
+    try {
+      stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    } catch {
+      continue; // the thread ended
+    }
+    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const label = tid === String(pid) ? 'main' : `${name} ${tid}`;
+    byThread.set(label, (Number(fields[11]) + Number(fields[12])) / 100);
+  }
+  return byThread;
+}
+
+/** Each thread's share of one core between two readings, the busiest first; threads under 0.5 % are summed by name. */
+export function threadCpuPct(
+  before: Map<string, number>,
+  after: Map<string, number>,
+  seconds: number,
+): [string, number][] {
+  const shares = new Map<string, number>();
+  for (const [label, cpu] of after) {
+    const pct = ((cpu - (before.get(label) ?? 0)) / seconds) * 100;
+    const key = pct >= 0.5 ? label : `${label.split(' ')[0]} (others)`;
+    shares.set(key, (shares.get(key) ?? 0) + pct);
+  }
+  return [...shares]
+    .map(([k, v]): [string, number] => [k, Math.round(v * 10) / 10])
+    .filter(([, v]) => v > 0)
+    .sort((a, b) => b[1] - a[1]);
+}
