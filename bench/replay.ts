@@ -94,7 +94,8 @@ export async function replay(ctx: BenchContext): Promise<BenchOutcome> {
   const account = createAccountActivities({
     client: stack.client,
     taskQueue: stack.config.temporal.taskQueue,
-    risk: stack.config.risk,
+    // Room for the measured reservations beside the book's own: a refusal would time the wrong path.
+    risk: { ...stack.config.risk, maxOpenPositions: bookPositions + 100 },
   });
   const warm = { positions: [] as number[], book: [] as number[] };
   const cold = { first: [] as number[], positions: [] as number[], book: [] as number[] };
@@ -109,7 +110,10 @@ export async function replay(ctx: BenchContext): Promise<BenchOutcome> {
       ctx.quick ? 500_000 : FULL_RUN_BYTES,
     );
     const reserve = (positionId: string, day = SYNTHETIC_DAY) =>
-      timed(() => account.reserveRisk({ day, positionId, capital: 1 }));
+      timed(async () => {
+        const granted = await account.reserveRisk({ day, positionId, capital: 1 });
+        if (!granted.ok) throw new Error(`reservation ${positionId} refused: ${granted.reason}`);
+      });
     await reserve('small-book', SMALL_DAY);
     for (let r = 0; r < restarts; r++) {
       for (let i = 0; i < WARM_RESERVATIONS; i++) warm.book.push(await reserve(`warm-${r}-${i}`));
