@@ -74,8 +74,8 @@ async function fillSyntheticBook(
 
 /**
  * What waking costs once a worker has lost its cache. The worker is
- * stopped (SIGTERM, so the server drops its sticky queues at once rather
- * than after their timeout) and started again. Its first task is a
+ * stopped (SIGTERM: it drains and exits, as a deploy stops it; a SIGKILL
+ * is the failover benchmark's) and started again. Its first task is a
  * reservation on a book of one position (what any first task costs a fresh
  * worker); then the first reservation on a day's book with `bookPositions`
  * open replays that book's current run, and a query of each parked
