@@ -7,12 +7,15 @@ import { latencyRow, type BenchOutcome, type Row } from './lib/report';
 import { sleep, within } from './lib/rendezvous';
 import { summarize } from './lib/stats';
 import { measureUsage, startCpuMeter } from './lib/usage';
-import { bookHealth } from './lib/book-health';
+import { bookHealth, timeoutsAround } from './lib/book-health';
+import { byTriggerWorker, forceExits } from './lib/forced-exits';
 import { retriesOf, triggerMoves } from './lib/trigger-moves';
 
 /** The issue's bound on moving a dead worker's supervision. */
 const MOVED_WITHIN_MS = 15_000;
 const MISSED_MS = 60_000;
+/** Force exits sent at the kill to the dead worker's positions, and as many to the survivor's. */
+const FORCED = 20;
 
 /**
  * Two production workers on one task queue, each with its own ticker
@@ -52,10 +55,21 @@ export async function failover(ctx: BenchContext): Promise<BenchOutcome> {
       if (chosen.flat().length >= wanted) break;
       chosen.push(positions);
     }
+    const crossing = new Set(chosen.flat().map((p) => p.token));
+    const forced = await byTriggerWorker(
+      stack.client,
+      book.filter((p) => !crossing.has(p.token)),
+      second.pid!,
+      ctx.quick ? 3 : FORCED,
+    );
     const serverSpent = startCpuMeter({ server: ctx.temporal.server });
     const killedAt = performance.now();
     const killedAtEpochMs = Date.now();
     await second.kill();
+    const forcedExits = Promise.all([
+      forceExits(stack, forced.on, killedAt, MISSED_MS),
+      forceExits(stack, forced.elsewhere, killedAt, MISSED_MS),
+    ]);
     const exits = chosen.flatMap((positions) => {
       const price = crossingPrice(
         Math.min(...positions.map((p) => p.entryPrice)),
@@ -68,6 +82,7 @@ export async function failover(ctx: BenchContext): Promise<BenchOutcome> {
       });
     });
     const results = await Promise.all(exits);
+    const [forcedOnDead, forcedOnSurvivor] = await forcedExits;
     const serverCpuAfterKillPct =
       Math.round((serverSpent().seconds.server / ((performance.now() - killedAt) / 1000)) * 1000) /
       10;
@@ -99,6 +114,8 @@ export async function failover(ctx: BenchContext): Promise<BenchOutcome> {
     const base = summarize(bare);
     const slow = moved.filter((m) => m > MOVED_WITHIN_MS).length;
     const missed = results.length - moved.length;
+    const forcedDead = arrived(forcedOnDead);
+    const forcedLive = arrived(forcedOnSurvivor);
     details.result = {
       open,
       fillSeconds,
@@ -115,6 +132,8 @@ export async function failover(ctx: BenchContext): Promise<BenchOutcome> {
       retryStarted,
       retryToExit: survivor,
       pending: moves.pending,
+      forcedOnKilledWorker: { ...summarize(forcedDead.ms), missed: forcedDead.missed },
+      forcedOnSurvivor: { ...summarize(forcedLive.ms), missed: forcedLive.missed },
     };
     rows.push(
       {
@@ -131,7 +150,7 @@ export async function failover(ctx: BenchContext): Promise<BenchOutcome> {
         value: accountBook.taskTimeouts + accountBook.taskFailures,
         baseline: `${accountBook.runs} runs, longest ${accountBook.longestRun.events} events`,
         ratio: null,
-        note: `timed out ${accountBook.taskTimeouts}, failed ${accountBook.taskFailures}; longest run ${Math.round(accountBook.longestRun.bytes / 1024)} KiB`,
+        note: `timed out ${accountBook.taskTimeouts} (${timeoutsAround(accountBook, killedAtEpochMs)}), failed ${accountBook.taskFailures}; longest run ${Math.round(accountBook.longestRun.bytes / 1024)} KiB`,
       },
       {
         metric: 'failover: worker RSS (each)',
@@ -150,6 +169,14 @@ export async function failover(ctx: BenchContext): Promise<BenchOutcome> {
           `${retried} retried: kill → retry started ${retryStarted.median} / ${retryStarted.p99} ms, ` +
           `retry started → exit ${survivor.median} / ${survivor.p99} ms`,
       ),
+      latencyRow(
+        "failover: force exit sent at the kill → exit order, the killed worker's positions",
+        summarize(forcedDead.ms),
+        summarize(forcedLive.ms),
+        "the same sent to the survivor's positions",
+        `over ${MOVED_WITHIN_MS / 1000} s ${forcedDead.ms.filter((m) => m > MOVED_WITHIN_MS).length}, ` +
+          `missed ${forcedDead.missed} (survivor's missed ${forcedLive.missed})`,
+      ),
     );
     await sleep(3_000);
   } finally {
@@ -158,3 +185,8 @@ export async function failover(ctx: BenchContext): Promise<BenchOutcome> {
   }
   return { rows, details };
 }
+
+const arrived = (times: (number | undefined)[]) => {
+  const ms = times.filter((t): t is number => t !== undefined);
+  return { ms, missed: times.length - ms.length };
+};

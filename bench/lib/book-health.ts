@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { istDateOf } from '../../src/domain/calendar';
 import { accountWorkflowId } from '../../src/workflows/messages';
 
@@ -10,6 +11,12 @@ export interface BookHealth {
   /** Workflow tasks that timed out or failed, over every run: session 4's stall showed as these. */
   taskTimeouts: number;
   taskFailures: number;
+  /**
+   * When each timed-out task was written and why: a sticky task left on a
+   * killed worker's queue (SCHEDULE_TO_START) is the kill's, one that ran
+   * past its timeout (START_TO_CLOSE) is the book's own load.
+   */
+  timeouts: { atEpochMs: number; type: string }[];
 }
 
 /**
@@ -27,6 +34,7 @@ export async function bookHealth(client: Client): Promise<BookHealth> {
     longestRun: { events: 0, bytes: 0 },
     taskTimeouts: 0,
     taskFailures: 0,
+    timeouts: [],
   };
   for await (const run of client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) {
     health.runs++;
@@ -41,7 +49,14 @@ export async function bookHealth(client: Client): Promise<BookHealth> {
         nextPageToken,
       });
       for (const e of page.history?.events ?? []) {
-        if (e.workflowTaskTimedOutEventAttributes) health.taskTimeouts++;
+        const timedOut = e.workflowTaskTimedOutEventAttributes;
+        if (timedOut) {
+          health.taskTimeouts++;
+          health.timeouts.push({
+            atEpochMs: Number(e.eventTime?.seconds ?? 0) * 1000 + (e.eventTime?.nanos ?? 0) / 1e6,
+            type: temporal.api.enums.v1.TimeoutType[timedOut.timeoutType ?? 0] ?? 'unknown',
+          });
+        }
         if (e.workflowTaskFailedEventAttributes) health.taskFailures++;
       }
       nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
@@ -49,3 +64,12 @@ export async function bookHealth(client: Client): Promise<BookHealth> {
   }
   return health;
 }
+
+/** The book's timed-out tasks as `TYPE at ±s` from a moment (a kill), for a result's note. */
+export const timeoutsAround = (health: BookHealth, epochMs: number): string =>
+  health.timeouts
+    .map((t) => {
+      const s = (t.atEpochMs - epochMs) / 1000;
+      return `${t.type.replace(/^TIMEOUT_TYPE_/, '')} at ${s >= 0 ? '+' : ''}${s.toFixed(1)} s`;
+    })
+    .join(', ') || 'none';
