@@ -239,7 +239,8 @@ export interface Mark {
  */
 export function applyMarks(state: AccountState, marks: readonly Mark[]): AccountState {
   let openPositions: AccountState['openPositions'] | undefined;
-  let { pnlPaise, lossesPaise } = totalsOf(state);
+  const totals = totalsOf(state);
+  let { pnlPaise, lossesPaise } = totals;
   for (const { positionId, unrealisedPnl } of marks) {
     const position = (openPositions ?? state.openPositions)[positionId];
     if (!position || !Number.isFinite(unrealisedPnl)) continue;
@@ -250,7 +251,7 @@ export function applyMarks(state: AccountState, marks: readonly Mark[]): Account
       toPaise(Math.min(unrealisedPnl, 0)) - toPaise(Math.min(position.unrealisedPnl, 0));
   }
   return openPositions
-    ? { ...state, openPositions, openTotals: { ...totalsOf(state), pnlPaise, lossesPaise } }
+    ? { ...state, openPositions, openTotals: { ...totals, pnlPaise, lossesPaise } }
     : state;
 }
 
