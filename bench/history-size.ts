@@ -14,27 +14,39 @@ type Lifecycle = 'stop' | 'target' | 'trailing' | 'forceExit';
 const LIFECYCLES: Lifecycle[] = ['stop', 'target', 'trailing', 'forceExit'];
 
 const tick = (price: number) => Math.round(price * 20) / 20;
+/** The smallest tick at or above `price`, so a print reaches the grid level it aims at. */
+const tickUp = (price: number) => Math.ceil(Math.round(price * 2000) / 100) / 20;
+const RATCHETS = 6;
 
-/** Drives one open position to flat the way `kind` says. */
-async function drive(stack: BenchStack, p: OpenPosition, kind: Lifecycle): Promise<void> {
+/** Drives one open position to flat the way `kind` says; answers how many times its stop ratcheted. */
+async function drive(stack: BenchStack, p: OpenPosition, kind: Lifecycle): Promise<number> {
   const handle: WorkflowHandle<typeof positionWorkflow> = stack.client.workflow.getHandle(
     p.workflowId,
   );
   await stack.clock.published(p.token);
   if (kind === 'forceExit') await handle.signal(forceExitSignal, 'bench');
   if (kind === 'target') await stack.control.pinPrice(p.token, tick(p.entryPrice * 1.6));
+  let ratchets = 0;
   if (kind === 'trailing') {
-    // Up through activation (+20%) in 5% steps, short of the +50% target: one ratchet per step.
-    for (const gain of [1.21, 1.26, 1.31, 1.36, 1.41, 1.46]) {
+    // Up the trailing stop's own grid from its activation, short of the target: one
+    // ratchet per print. Fixed percentages did not ratchet every time on a cheap
+    // option (an entry at 1.70: +36% and +31% both round to the same grid level).
+    const { exits } = await waitForState(handle, (s) => s.exits?.trailing !== undefined);
+    const { activationPrice, step } = exits!.trailing!;
+    for (let k = 0; k < RATCHETS; k++) {
+      const price = tickUp(activationPrice + k * step);
+      if (price >= exits!.target) break;
       const before = (await waitForState(handle, () => true)).stopHistory.length;
-      await stack.control.pinPrice(p.token, tick(p.entryPrice * gain));
+      await stack.control.pinPrice(p.token, price);
       await waitForState(handle, (s) => s.stopHistory.length > before);
+      ratchets++;
     }
   }
   if (kind === 'stop' || kind === 'trailing')
     await stack.control.pinPrice(p.token, crossingPrice(p.entryPrice, stopLossPct(stack)));
   await waitForPhase(handle, 'CLOSED');
   await stack.control.unpin(p.token);
+  return ratchets;
 }
 
 /**
@@ -46,6 +58,7 @@ export async function historySize(ctx: BenchContext): Promise<BenchOutcome> {
   const stack = await startBenchStack(ctx, { name: 'history-size', tickIntervalMs: 200 });
   const rounds = samples(ctx, 5, 1);
   const events: Record<Lifecycle, number[]> = { stop: [], target: [], trailing: [], forceExit: [] };
+  const ratchets: number[] = [];
   let stopActivities = 0;
   let stopBreakdown: Record<string, number> = {};
   try {
@@ -58,7 +71,8 @@ export async function historySize(ctx: BenchContext): Promise<BenchOutcome> {
         await waitForPhase(stack.client.workflow.getHandle(p.workflowId), 'OPEN');
       for (const [i, p] of batch.entries()) {
         const kind = LIFECYCLES[i];
-        await drive(stack, p, kind);
+        const ratcheted = await drive(stack, p, kind);
+        if (kind === 'trailing') ratchets.push(ratcheted);
         const history = await stack.client.workflow.getHandle(p.workflowId).fetchHistory();
         const types = (history.events ?? []).map(
           (e) => temporal.api.enums.v1.EventType[e.eventType ?? 0],
@@ -96,11 +110,12 @@ export async function historySize(ctx: BenchContext): Promise<BenchOutcome> {
         value: max,
         baseline: `bare workflow: ${bareEvents} events`,
         ratio: ratio(max, bareEvents),
-        note: Object.entries(events)
-          .map(([k, v]) => `${k} ${summarize(v).median}`)
-          .join(', '),
+        note:
+          Object.entries(events)
+            .map(([k, v]) => `${k} ${summarize(v).median}`)
+            .join(', ') + `; trailing ratchets ${summarize(ratchets).median}`,
       },
     ],
-    details: { events, stopActivities, stopBreakdown, bareEvents: bareEvents },
+    details: { events, ratchets, stopActivities, stopBreakdown, bareEvents: bareEvents },
   };
 }
