@@ -10,6 +10,7 @@ import {
   type Fill,
   type PositionState,
 } from '../workflows/messages';
+import { mapBounded } from './bounded';
 import { toActivityFailure } from './failures';
 import {
   externalFillsSchema,
@@ -48,6 +49,13 @@ const quoted = (value: string) => `'${value.replace(/\\/g, '\\\\').replace(/'/g,
 
 const RUNNING_POSITIONS = `WorkflowType = 'positionWorkflow' AND ExecutionStatus = 'Running'`;
 
+/**
+ * An exit asks its siblings on the contract all at once: asked one after
+ * another, each sibling whose worker had just died added the wait for that
+ * worker's sticky queue to the exit (bench/README.md, session 13).
+ */
+const SIBLING_QUERIES_IN_FLIGHT = 16;
+
 /** What a position holds as its siblings must count it: its fills, or what it is entering with. */
 export function holdingOf(workflowId: string, s: PositionState): WorkflowHolding | undefined {
   // A simulated position (signals-only) holds nothing at the broker.
@@ -83,30 +91,40 @@ export interface RunningFilter {
 export async function runningPositions(
   client: Client,
   filter: RunningFilter,
-  /** A state read moments ago that still stands for this position, so it is not asked again. */
-  known: (workflowId: string) => PositionState | undefined = () => undefined,
+  {
+    known = () => undefined,
+    inFlight = 1,
+  }: {
+    /** A state read moments ago that still stands for this position, so it is not asked again. */
+    known?: (workflowId: string) => PositionState | undefined;
+    /** Queries at once; a sweep of every position asks one at a time so it never floods the worker. */
+    inFlight?: number;
+  } = {},
 ): Promise<{ workflowId: string; state: PositionState }[]> {
   const query = [
     RUNNING_POSITIONS,
     `TaskQueue = ${quoted(filter.taskQueue)}`,
     ...(filter.tradingsymbol ? [`TradingSymbol = ${quoted(filter.tradingsymbol)}`] : []),
   ].join(' AND ');
-  const out: { workflowId: string; state: PositionState }[] = [];
-  for await (const info of client.workflow.list({ query })) {
-    if (info.workflowId === filter.exclude) continue;
-    const state =
-      known(info.workflowId) ??
-      (await client.workflow
-        .getHandle(info.workflowId, info.runId)
-        .query(positionStateQuery)
-        .catch((err: unknown) => {
-          // A run that ended between the listing and the query holds nothing.
-          if (/completed|not found/i.test(String(err))) return undefined;
-          throw err;
-        }));
-    if (state) out.push({ workflowId: info.workflowId, state });
-  }
-  return out;
+  const listed: { workflowId: string; runId: string }[] = [];
+  for await (const { workflowId, runId } of client.workflow.list({ query }))
+    if (workflowId !== filter.exclude) listed.push({ workflowId, runId });
+  const states = await mapBounded(listed, inFlight, ({ workflowId, runId }) => {
+    const state = known(workflowId);
+    if (state) return Promise.resolve(state);
+    return client.workflow
+      .getHandle(workflowId, runId)
+      .query(positionStateQuery)
+      .catch((err: unknown) => {
+        // A run that ended between the listing and the query holds nothing.
+        if (/completed|not found/i.test(String(err))) return undefined;
+        throw err;
+      });
+  });
+  return listed.flatMap(({ workflowId }, i) => {
+    const state = states[i];
+    return state ? [{ workflowId, state }] : [];
+  });
 }
 
 /** What the running positions hold, as their siblings and reconciliation count it. */
@@ -114,10 +132,12 @@ export async function runningHoldings(
   client: Client,
   filter: RunningFilter,
 ): Promise<WorkflowHolding[]> {
-  return (await runningPositions(client, filter)).flatMap(({ workflowId, state }) => {
-    const holding = holdingOf(workflowId, state);
-    return holding ? [holding] : [];
-  });
+  return (await runningPositions(client, filter, { inFlight: SIBLING_QUERIES_IN_FLIGHT })).flatMap(
+    ({ workflowId, state }) => {
+      const holding = holdingOf(workflowId, state);
+      return holding ? [holding] : [];
+    },
+  );
 }
 
 /**

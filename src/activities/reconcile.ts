@@ -89,7 +89,11 @@ export function createReconcileActivities({
       const holding = state && holdingOf(workflowId, state);
       return holding && settled.has(holdingKey(holding)) ? state : undefined;
     };
-    const running = await runningPositions(client, { taskQueue: config.temporal.taskQueue }, known);
+    const running = await runningPositions(
+      client,
+      { taskQueue: config.temporal.taskQueue },
+      { known },
+    );
     const holdings = running.flatMap(({ workflowId, state }) => {
       const holding = holdingOf(workflowId, state);
       return holding ? [holding] : [];
