@@ -1,9 +1,10 @@
 import { Context, log } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import type { KiteBroker } from '../adapters/kite/client';
-import { netHeld, type BrokerTrade } from '../adapters/kite/types';
-import type { WorkflowHolding } from '../domain/holdings';
-import { isSystemTag } from '../domain/order-tag';
+import { netHeld, type BrokerOrder, type BrokerTrade } from '../adapters/kite/types';
+import { heldAtBroker, type WorkflowHolding } from '../domain/holdings';
+import { isSystemTag, tagPrefix } from '../domain/order-tag';
 import {
   forceExitSignal,
   positionStateQuery,
@@ -11,6 +12,7 @@ import {
   type PositionState,
 } from '../workflows/messages';
 import { mapBounded } from './bounded';
+import { FailureType } from './failure-types';
 import { toActivityFailure } from './failures';
 import {
   externalFillsSchema,
@@ -24,6 +26,8 @@ export interface PositionTruthInput {
   product: string;
   /** The asking position, left out of the siblings. */
   workflowId: string;
+  /** What it holds by its fills: when the broker shows as much as everyone records, no more is read. */
+  held?: number;
 }
 
 export interface PositionTruth {
@@ -127,18 +131,21 @@ export async function runningPositions(
   });
 }
 
-/** What the running positions hold, as their siblings and reconciliation count it. */
-export async function runningHoldings(
-  client: Client,
-  filter: RunningFilter,
-): Promise<WorkflowHolding[]> {
-  return (await runningPositions(client, filter, { inFlight: SIBLING_QUERIES_IN_FLIGHT })).flatMap(
-    ({ workflowId, state }) => {
-      const holding = holdingOf(workflowId, state);
-      return holding ? [holding] : [];
-    },
-  );
-}
+const truthOf = (brokerNet: number, siblings: PositionTruth['others']): PositionTruth => {
+  const others = siblings.filter((o) => o.held > 0);
+  return { brokerNet, othersHeld: others.reduce((s, o) => s + o.held, 0), others };
+};
+
+/** Reads of the book that a fill may interrupt before the exit waits for a retry of the activity. */
+const BOOK_READS = 3;
+
+/** The contract's fills in the book, as a key any new fill changes. */
+const fillsOn = (orders: readonly BrokerOrder[], tradingsymbol: string, product: string) =>
+  orders
+    .filter((o) => o.tradingsymbol === tradingsymbol && o.product === product)
+    .map((o) => `${o.orderId}:${o.filledQuantity}`)
+    .sort()
+    .join(',');
 
 /**
  * Fills for units sold elsewhere, newest external trades first: SELLs of the
@@ -202,23 +209,75 @@ export function createPositionActivities({ client, broker }: PositionActivityDep
     }
   };
 
+  /**
+   * The positions and the order book as of one moment: the positions read
+   * between two reads of the book that show the same fills on the contract.
+   */
+  async function bookAtOneMoment(tradingsymbol: string, product: string) {
+    for (let read = 0; read < BOOK_READS; read++) {
+      const before = await brokerCall(() => broker.getOrders());
+      const positions = await brokerCall(() => broker.getPositions());
+      const orders = await brokerCall(() => broker.getOrders());
+      if (fillsOn(before, tradingsymbol, product) === fillsOn(orders, tradingsymbol, product))
+        return { brokerNet: netHeld(positions, tradingsymbol, product), orders };
+    }
+    throw ApplicationFailure.retryable(
+      `${tradingsymbol} kept filling while the broker's book was read`,
+      FailureType.BrokerAmbiguous,
+    );
+  }
+
   return {
-    /** Before every exit round: what the broker holds of the contract, and what the siblings on it hold. */
+    /**
+     * Before every exit round: what the broker holds of the contract, and
+     * what the siblings on it hold. Their own states count what they have
+     * recorded; when the broker shows less than that, the fills of their
+     * tagged orders they have not recorded yet are counted from the order
+     * book, so a sibling's sale in flight is not taken for a close elsewhere.
+     */
     async readPositionTruth(input: PositionTruthInput): Promise<PositionTruth> {
-      const { tradingsymbol, product, workflowId } = parseInput(
+      const { tradingsymbol, product, workflowId, held } = parseInput(
         'readPositionTruth',
         positionTruthSchema,
         input,
       );
-      const positions = await brokerCall(() => broker.getPositions());
-      const brokerNet = netHeld(positions, tradingsymbol, product);
       const { taskQueue } = Context.current().info;
-      const others = (
-        await runningHoldings(client, { taskQueue, tradingsymbol, exclude: workflowId })
-      )
-        .filter((h) => h.product === product && h.held > 0)
-        .map((h) => ({ workflowId: h.workflowId, held: h.held }));
-      return { brokerNet, othersHeld: others.reduce((s, o) => s + o.held, 0), others };
+      // Siblings before the broker: a fill recorded after a state was read shows in the book read later.
+      const siblings = (
+        await runningPositions(
+          client,
+          { taskQueue, tradingsymbol, exclude: workflowId },
+          { inFlight: SIBLING_QUERIES_IN_FLIGHT },
+        )
+      ).filter(({ workflowId: id, state }) => holdingOf(id, state)?.product === product);
+      const brokerNet = netHeld(
+        await brokerCall(() => broker.getPositions()),
+        tradingsymbol,
+        product,
+      );
+      const recorded = siblings.map(({ workflowId: id, state }) => ({
+        workflowId: id,
+        held: holdingOf(id, state)!.held,
+      }));
+      const asRecorded = truthOf(brokerNet, recorded);
+      if (held !== undefined && brokerNet >= held + asRecorded.othersHeld) return asRecorded;
+      const book = await bookAtOneMoment(tradingsymbol, product);
+      return truthOf(
+        book.brokerNet,
+        siblings.map(({ workflowId: id, state }) => ({
+          workflowId: id,
+          held: heldAtBroker(
+            {
+              tagPrefix: tagPrefix(id, state.tagScheme),
+              tradingsymbol,
+              product,
+              entryFills: state.entryFills,
+              exitFills: state.exitFills,
+            },
+            book.orders,
+          ),
+        })),
+      );
     },
 
     async externalCloseFills(input: ExternalFillsInput): Promise<Fill[]> {

@@ -146,6 +146,12 @@ export const positionTruthSchema = z.strictObject({
   tradingsymbol: symbol(),
   product: product(),
   workflowId: z.string().min(1, 'expected a workflow id'),
+  /** What the asking position holds by its fills (absent from exits scheduled before it was sent). */
+  held: z
+    .number()
+    .int('expected whole units')
+    .nonnegative('expected units held, 0 or more')
+    .optional(),
 });
 
 export const externalFillsSchema = z.strictObject({

@@ -32,6 +32,52 @@ export function sizeExit(p: {
   return { sell, closedElsewhere: held - sell, excess: Math.max(0, available - held) };
 }
 
+/** One order of the broker's book, as much as attributing its fills needs. */
+export interface BookOrder {
+  orderId: string;
+  tag: string | null;
+  tradingsymbol: string;
+  product: string;
+  transactionType: string;
+  filledQuantity: number;
+}
+
+/** A position as its own state records it: whose tags are its orders, and the fills it has taken in. */
+export interface RecordedPosition {
+  tagPrefix: string;
+  tradingsymbol: string;
+  product: string;
+  entryFills: readonly { orderId: string; quantity: number }[];
+  exitFills: readonly { orderId: string; quantity: number }[];
+}
+
+/**
+ * What a position holds at the broker as of `orders`: the fills it has
+ * recorded, plus the fills of its own tagged orders it has not recorded yet.
+ * A sibling's sale filled while its workflow waits for the answer, or placed
+ * by its trigger and not yet adopted, has already left the broker's net; by
+ * its recorded fills alone the sibling would still hold those units, and an
+ * exit sized against it would take the gap for a close elsewhere.
+ */
+export function heldAtBroker(position: RecordedPosition, orders: readonly BookOrder[]): number {
+  const recorded = new Map<string, number>();
+  for (const f of [...position.entryFills, ...position.exitFills])
+    recorded.set(f.orderId, (recorded.get(f.orderId) ?? 0) + f.quantity);
+  const sum = (fills: RecordedPosition['entryFills']) => fills.reduce((s, f) => s + f.quantity, 0);
+  let held = sum(position.entryFills) - sum(position.exitFills);
+  for (const o of orders) {
+    if (
+      !o.tag?.startsWith(position.tagPrefix) ||
+      o.tradingsymbol !== position.tradingsymbol ||
+      o.product !== position.product
+    )
+      continue;
+    const unrecorded = Math.max(0, o.filledQuantity - (recorded.get(o.orderId) ?? 0));
+    held += o.transactionType === 'BUY' ? unrecorded : -unrecorded;
+  }
+  return Math.max(0, held);
+}
+
 export interface BrokerHolding {
   tradingsymbol: string;
   exchange: string;

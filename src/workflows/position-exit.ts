@@ -87,6 +87,7 @@ async function sizeByBroker(ctx: PositionContext): Promise<ExitSizing> {
     tradingsymbol: contract.tradingSymbol,
     product: contract.product ?? 'MIS',
     workflowId: ctx.workflowId,
+    held: ctx.held,
   });
   const sizing = sizeExit({
     held: ctx.held,

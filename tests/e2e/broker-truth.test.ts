@@ -4,6 +4,7 @@ import { netAtBroker, ordersAtBroker, sellAtBroker, buyAtBroker } from '../harne
 import { startPaperStack, type PaperStack } from '../harness/paper-stack';
 import { openPosition, waitForPhase, type PositionHandle } from '../harness/positions';
 import { tagsOf } from '../harness/tags';
+import { eventually } from '../harness/eventually';
 
 const LOTS = 2;
 const UNITS = 65 * LOTS;
@@ -126,6 +127,37 @@ describe('the broker is the truth for every exit (paper stack, CLI, exchange boo
     expect(second.exitReason).toBe('FORCE_EXIT');
     const closedB = await waitForPhase(b.handle, 'CLOSED');
     expect(closedB.exitFills.every((f) => !f.external)).toBe(true);
+    expect(await netAtBroker(stack, symbol)).toBe(0);
+  });
+
+  it("a sibling's sale the broker has filled but its position has not heard of is not a close elsewhere", async () => {
+    const spots = (await (await fetch(`${stack.exchange.restUrl}/_control/spots`)).json()) as {
+      data: { NIFTY: number };
+    };
+    await stack.control.setSpot('NIFTY', Math.round(spots.data.NIFTY / 50) * 50);
+    const [a, b] = await Promise.all([openPosition(stack), openPosition(stack)]);
+    const symbol = a.state.contract!.tradingSymbol;
+    expect(b.state.contract!.tradingSymbol).toBe(symbol);
+
+    await stack.control.injectFaults({ orderAckDelayMs: 4_000 });
+    try {
+      await b.handle.signal(forceExitSignal, 'e2e');
+      expect(
+        await eventually(
+          () => netAtBroker(stack, symbol),
+          (net) => net === UNITS,
+        ),
+      ).toBe(UNITS);
+      await a.handle.signal(forceExitSignal, 'e2e');
+      const summaries = await Promise.all([a.handle.result(), b.handle.result()]);
+      expect(summaries.map((s) => s.exitReason)).toEqual(['FORCE_EXIT', 'FORCE_EXIT']);
+    } finally {
+      await stack.control.clearFaults();
+    }
+    for (const p of [a, b]) {
+      const closed = await waitForPhase(p.handle, 'CLOSED');
+      expect(closed.exitFills.filter((f) => f.external)).toEqual([]);
+    }
     expect(await netAtBroker(stack, symbol)).toBe(0);
   });
 

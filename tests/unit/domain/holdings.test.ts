@@ -1,4 +1,9 @@
-import { compareHoldings, sizeExit, unsupervisedLong } from '../../../src/domain/holdings';
+import {
+  compareHoldings,
+  heldAtBroker,
+  sizeExit,
+  unsupervisedLong,
+} from '../../../src/domain/holdings';
 
 describe('sizeExit: an exit never sells more than the broker shows long for the position', () => {
   it.each([
@@ -61,5 +66,63 @@ describe('compareHoldings', () => {
     expect(unsupervisedLong(orphan)).toBe(65);
     expect(short.verdict).toBe('ORPHAN');
     expect(unsupervisedLong(short)).toBe(0);
+  });
+});
+
+describe('heldAtBroker: a sibling counts the fills of its own tags it has not recorded yet', () => {
+  const PREFIX = '0123456789abc';
+  const order = (
+    orderId: string,
+    transactionType: 'BUY' | 'SELL',
+    filledQuantity: number,
+    tag: string | null = `${PREFIX}X000001`,
+    tradingsymbol = 'NIFTY26D0824000CE',
+  ) => ({ orderId, tag, tradingsymbol, product: 'MIS', transactionType, filledQuantity });
+  const sibling = (
+    entryFills: { orderId: string; quantity: number }[],
+    exitFills: { orderId: string; quantity: number }[] = [],
+  ) => ({
+    tagPrefix: PREFIX,
+    tradingsymbol: 'NIFTY26D0824000CE',
+    product: 'MIS',
+    entryFills,
+    exitFills,
+  });
+  const entered = sibling([{ orderId: 'e1', quantity: 130 }]);
+
+  it('what it recorded, when the book has nothing new', () => {
+    expect(heldAtBroker(entered, [order('e1', 'BUY', 130, `${PREFIX}E000001`)])).toBe(130);
+  });
+
+  it('a sale filled at the broker that its workflow has not heard of', () => {
+    expect(heldAtBroker(entered, [order('e1', 'BUY', 130), order('x1', 'SELL', 130)])).toBe(0);
+  });
+
+  it('a sale it has recorded is not taken off twice', () => {
+    const sold = sibling([{ orderId: 'e1', quantity: 130 }], [{ orderId: 'x1', quantity: 65 }]);
+    expect(heldAtBroker(sold, [order('e1', 'BUY', 130), order('x1', 'SELL', 65)])).toBe(65);
+  });
+
+  it('the part of an order filled since it was recorded', () => {
+    const partly = sibling([{ orderId: 'e1', quantity: 130 }], [{ orderId: 'x1', quantity: 65 }]);
+    expect(heldAtBroker(partly, [order('x1', 'SELL', 130)])).toBe(0);
+  });
+
+  it('an entry filled before the position knows it, and nothing for one still unfilled', () => {
+    expect(heldAtBroker(sibling([]), [order('e1', 'BUY', 130, `${PREFIX}E000001`)])).toBe(130);
+    expect(heldAtBroker(sibling([]), [order('e1', 'BUY', 0, `${PREFIX}E000001`)])).toBe(0);
+  });
+
+  it("others' tags, untagged orders and other contracts are not its", () => {
+    const book = [
+      order('s1', 'SELL', 130, 'zzzzzzzzzzzzzX000001'),
+      order('s2', 'SELL', 130, null),
+      order('s3', 'SELL', 130, `${PREFIX}X000002`, 'NIFTY26D0824000PE'),
+    ];
+    expect(heldAtBroker(entered, book)).toBe(130);
+  });
+
+  it('never below nothing', () => {
+    expect(heldAtBroker(sibling([]), [order('x1', 'SELL', 65)])).toBe(0);
   });
 });
