@@ -28,7 +28,7 @@ export interface ActivityDeps {
   /** The worker's mirror of the broker's order book: tag look-ups without a REST call. */
   orders?: OrderBook;
   /** The broker's net per contract from the order mirror: a trigger's exit without a positions read. */
-  netPositions?: Pick<NetPositions, 'netOf' | 'arm'>;
+  netPositions?: Pick<NetPositions, 'viewOf' | 'arm'>;
   /** Exit intents their workflows took back (see DisarmedExits); a trigger must not place them. */
   disarmed?: Pick<DisarmedExits, 'has'>;
   /** Reports the marks of the positions whose triggers wait here to their account books. */

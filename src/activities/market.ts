@@ -1,7 +1,9 @@
 import { Context, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
+import { contractViewFromBroker, type ContractView } from '../adapters/kite/book-moment';
+import { triggerMaySell } from '../domain/holdings';
+import { tagOwner } from '../domain/order-tag';
 import type { Cross, CrossLeg } from '../adapters/kite/tick-hub';
-import { netHeld } from '../adapters/kite/types';
 import { sliceQuantity } from '../domain/sizing';
 import type { ActivityDeps } from './deps';
 import { FailureType } from './failure-types';
@@ -52,31 +54,36 @@ export function createMarketActivities(deps: ActivityDeps) {
   const { hub, marks, broker, disarmed, netPositions } = deps;
   const placer = createOrderPlacer(deps);
 
-  const netLongOf = async ({ tradingsymbol, product }: ExitIntent): Promise<number> =>
+  const viewOf = ({ tradingsymbol, product }: ExitIntent) =>
     netPositions
-      ? (await netPositions.netOf(tradingsymbol, product)).net
-      : netHeld(await broker.getPositions(), tradingsymbol, product);
+      ? netPositions.viewOf(tradingsymbol, product)
+      : contractViewFromBroker(broker, tradingsymbol, product);
 
   /**
-   * Sells the intent's slices now. Never more than the broker shows long for
-   * the contract (from the order mirror when it can say, so the crossing
-   * costs one REST call, the order): a position closed elsewhere is left to
-   * the workflow, which reads the broker and closes it as an external close.
+   * Sells the intent's slices now, if the broker's book shows them as this
+   * position's own (`triggerMaySell`; from the order mirror when it can say,
+   * so the crossing costs one REST call, the order). Otherwise the workflow's
+   * exit round sizes the exit against the siblings on the contract and
+   * closes what is gone as an external close.
    */
   async function placeExit(
     intent: ExitIntent,
     crossAt: number,
   ): Promise<Pick<PriceTriggerResult, 'exitOrders' | 'exitNotPlaced'>> {
     const ctx = Context.current();
-    let net: number;
+    let view: ContractView | undefined;
     try {
-      net = await netLongOf(intent);
+      view = await viewOf(intent);
     } catch (err) {
       // The workflow's own exit round retries, blocks and alerts; a trigger retrying here would hide it.
-      return { exitNotPlaced: `reading the broker's positions: ${(err as Error).message}` };
+      return { exitNotPlaced: `reading the broker's book: ${(err as Error).message}` };
     }
-    if (net < intent.quantity)
-      return { exitNotPlaced: `the broker shows ${net} of the ${intent.quantity} held` };
+    if (!view) return { exitNotPlaced: `${intent.tradingsymbol} kept filling while it was read` };
+    const owner = tagOwner(intent.tags[0]) ?? '';
+    if (!triggerMaySell({ quantity: intent.quantity, owner, net: view.net, fills: view.fills }))
+      return {
+        exitNotPlaced: `the book does not show all ${intent.quantity} as this position's own: net ${view.net}, its fills ${view.fills.owners.get(owner) ?? 0}, other orders' fills ${view.fills.strangers}`,
+      };
     const slices = sliceQuantity(intent.quantity, intent.lotSize, intent.freezeQty);
     const placed = await Promise.all(
       slices.map((quantity, i) =>

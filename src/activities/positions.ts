@@ -1,8 +1,9 @@
 import { Context, log } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import { bookAtOneMoment } from '../adapters/kite/book-moment';
 import type { KiteBroker } from '../adapters/kite/client';
-import { netHeld, type BrokerOrder, type BrokerTrade } from '../adapters/kite/types';
+import { netHeld, type BrokerTrade } from '../adapters/kite/types';
 import { heldAtBroker, type WorkflowHolding } from '../domain/holdings';
 import { isSystemTag, tagPrefix } from '../domain/order-tag';
 import {
@@ -35,6 +36,8 @@ export interface PositionTruth {
   brokerNet: number;
   /** Units the other running positions on the contract hold (or are entering with). */
   othersHeld: number;
+  /** Units the others before the asking position in the exit order (by workflow id) hold. */
+  aheadHeld: number;
   others: { workflowId: string; held: number }[];
 }
 
@@ -131,21 +134,21 @@ export async function runningPositions(
   });
 }
 
-const truthOf = (brokerNet: number, siblings: PositionTruth['others']): PositionTruth => {
+const sumHeld = (holdings: readonly { held: number }[]) => holdings.reduce((s, o) => s + o.held, 0);
+
+const truthOf = (
+  asking: string,
+  brokerNet: number,
+  siblings: PositionTruth['others'],
+): PositionTruth => {
   const others = siblings.filter((o) => o.held > 0);
-  return { brokerNet, othersHeld: others.reduce((s, o) => s + o.held, 0), others };
+  return {
+    brokerNet,
+    othersHeld: sumHeld(others),
+    aheadHeld: sumHeld(others.filter((o) => o.workflowId < asking)),
+    others,
+  };
 };
-
-/** Reads of the book that a fill may interrupt before the exit waits for a retry of the activity. */
-const BOOK_READS = 3;
-
-/** The contract's fills in the book, as a key any new fill changes. */
-const fillsOn = (orders: readonly BrokerOrder[], tradingsymbol: string, product: string) =>
-  orders
-    .filter((o) => o.tradingsymbol === tradingsymbol && o.product === product)
-    .map((o) => `${o.orderId}:${o.filledQuantity}`)
-    .sort()
-    .join(',');
 
 /**
  * Fills for units sold elsewhere, newest external trades first: SELLs of the
@@ -209,24 +212,6 @@ export function createPositionActivities({ client, broker }: PositionActivityDep
     }
   };
 
-  /**
-   * The positions and the order book as of one moment: the positions read
-   * between two reads of the book that show the same fills on the contract.
-   */
-  async function bookAtOneMoment(tradingsymbol: string, product: string) {
-    for (let read = 0; read < BOOK_READS; read++) {
-      const before = await brokerCall(() => broker.getOrders());
-      const positions = await brokerCall(() => broker.getPositions());
-      const orders = await brokerCall(() => broker.getOrders());
-      if (fillsOn(before, tradingsymbol, product) === fillsOn(orders, tradingsymbol, product))
-        return { brokerNet: netHeld(positions, tradingsymbol, product), orders };
-    }
-    throw ApplicationFailure.retryable(
-      `${tradingsymbol} kept filling while the broker's book was read`,
-      FailureType.BrokerAmbiguous,
-    );
-  }
-
   return {
     /**
      * Before every exit round: what the broker holds of the contract, and
@@ -259,11 +244,17 @@ export function createPositionActivities({ client, broker }: PositionActivityDep
         workflowId: id,
         held: holdingOf(id, state)!.held,
       }));
-      const asRecorded = truthOf(brokerNet, recorded);
+      const asRecorded = truthOf(workflowId, brokerNet, recorded);
       if (held !== undefined && brokerNet >= held + asRecorded.othersHeld) return asRecorded;
-      const book = await bookAtOneMoment(tradingsymbol, product);
+      const book = await brokerCall(() => bookAtOneMoment(broker, tradingsymbol, product));
+      if (!book)
+        throw ApplicationFailure.retryable(
+          `${tradingsymbol} kept filling while the broker's book was read`,
+          FailureType.BrokerAmbiguous,
+        );
       return truthOf(
-        book.brokerNet,
+        workflowId,
+        book.net,
         siblings.map(({ workflowId: id, state }) => ({
           workflowId: id,
           held: heldAtBroker(

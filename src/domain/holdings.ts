@@ -1,3 +1,5 @@
+import { tagOwner } from './order-tag';
+
 /**
  * The broker's positions are the truth; a workflow's own fills are only what
  * it believes. These rules decide how much an exit may sell and how the two
@@ -16,20 +18,29 @@ export interface ExitSizing {
 /**
  * How much one position's exit may sell. `brokerNet` is the broker's net
  * quantity for the contract and product; `othersHeld` what the other open
- * positions on that contract hold, so a position closed elsewhere never
- * sells a sibling's units as its own, and nothing ever sells into a short.
+ * positions on that contract hold. The broker's units are shared out in a
+ * fixed order of the positions (`aheadHeld`: what those before this one
+ * hold; all the others when absent, as exits were sized before the order
+ * existed): units sold elsewhere come off the last in line, so two exits
+ * sized at once never both take the shortfall, never sell each other's
+ * units, and never sell into a short.
  */
 export function sizeExit(p: {
   held: number;
   brokerNet: number;
   othersHeld: number;
+  aheadHeld?: number;
   lotSize: number;
 }): ExitSizing {
   const lot = Math.max(1, p.lotSize);
   const held = Math.max(0, p.held);
-  const available = Math.max(0, p.brokerNet - Math.max(0, p.othersHeld));
+  const available = Math.max(0, p.brokerNet - Math.max(0, p.aheadHeld ?? p.othersHeld));
   const sell = Math.floor(Math.min(held, available) / lot) * lot;
-  return { sell, closedElsewhere: held - sell, excess: Math.max(0, available - held) };
+  return {
+    sell,
+    closedElsewhere: held - sell,
+    excess: Math.max(0, p.brokerNet - Math.max(0, p.othersHeld) - held),
+  };
 }
 
 /** One order of the broker's book, as much as attributing its fills needs. */
@@ -76,6 +87,58 @@ export function heldAtBroker(position: RecordedPosition, orders: readonly BookOr
     held += o.transactionType === 'BUY' ? unrecorded : -unrecorded;
   }
   return Math.max(0, held);
+}
+
+/** One contract's fills in the book: per owner of our tags, units bought less sold; and any stranger's. */
+export interface ContractFills {
+  owners: Map<string, number>;
+  /** Units filled by orders without a tag of ours (the Kite app, an auto square-off), either side. */
+  strangers: number;
+}
+
+export function fillsByOwner(
+  orders: Iterable<BookOrder>,
+  tradingsymbol: string,
+  product: string,
+): ContractFills {
+  const fills: ContractFills = { owners: new Map(), strangers: 0 };
+  for (const o of orders) {
+    if (o.tradingsymbol !== tradingsymbol || o.product !== product || o.filledQuantity === 0)
+      continue;
+    const owner = tagOwner(o.tag);
+    if (owner === undefined) fills.strangers += o.filledQuantity;
+    else
+      fills.owners.set(
+        owner,
+        (fills.owners.get(owner) ?? 0) +
+          (o.transactionType === 'BUY' ? o.filledQuantity : -o.filledQuantity),
+      );
+  }
+  return fills;
+}
+
+/**
+ * Whether a price trigger may sell `quantity` on its own, asking no sibling:
+ * only while every unit of the contract at the broker is one of our own
+ * tagged fills (no stranger's order, nothing carried from before the book)
+ * and the position's own tags bought at least that much. Then each
+ * position's sale is covered by its own fills, so any number of triggers
+ * crossing at once sell no more than the broker holds. Anything else (a
+ * close in the Kite app, an adopted or carried position) is left to the
+ * workflow's exit round, which weighs every sibling.
+ */
+export function triggerMaySell(p: {
+  quantity: number;
+  /** The position's `tagPrefix`. */
+  owner: string;
+  /** The broker's net units of the contract, as of `fills`. */
+  net: number;
+  fills: ContractFills;
+}): boolean {
+  const tagged = [...p.fills.owners.values()].reduce((s, q) => s + q, 0);
+  return (
+    p.fills.strangers === 0 && p.net === tagged && (p.fills.owners.get(p.owner) ?? 0) >= p.quantity
+  );
 }
 
 export interface BrokerHolding {

@@ -84,3 +84,7 @@ const SYSTEM_TAG = /^[0-9a-z]{13}[EX][0-9a-z](?:[0-9a-z]{2}|[0-9a-z]{5})$/;
  * one (the Kite app, the broker's auto square-off) are somebody else's.
  */
 export const isSystemTag = (tag: string | null): boolean => tag !== null && SYSTEM_TAG.test(tag);
+
+/** The workflow part of one of our tags (`tagPrefix`); undefined for anybody else's. */
+export const tagOwner = (tag: string | null): string | undefined =>
+  tag !== null && isSystemTag(tag) ? tag.slice(0, HASH_WIDTH) : undefined;

@@ -93,6 +93,7 @@ async function sizeByBroker(ctx: PositionContext): Promise<ExitSizing> {
     held: ctx.held,
     brokerNet: truth.brokerNet,
     othersHeld: truth.othersHeld,
+    aheadHeld: truth.aheadHeld,
     lotSize: contract.lotSize,
   });
   if (sizing.excess > 0 && ctx.state.brokerExcess !== sizing.excess) {

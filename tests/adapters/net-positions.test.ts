@@ -25,6 +25,13 @@ const trade = async (side: 'BUY' | 'SELL', quantity: number) => {
   return order_id as string;
 };
 
+/** The view's net and where it came from. */
+const netOf = async (positions: NetPositions, product: string) => {
+  const view = await positions.viewOf(row.tradingsymbol, product);
+  if (!view) throw new Error('the book kept filling through every read');
+  return { net: view.net, from: view.from };
+};
+
 const positionsSay = async () =>
   (await env.broker.getPositions())
     .filter((p) => p.tradingsymbol === row.tradingsymbol && p.product === 'MIS')
@@ -59,23 +66,28 @@ describe("the broker's net long without a positions read", () => {
   it('reads the positions until an armed exit has its offset, then answers from memory', async () => {
     const lot = Number(row.lot_size);
     await mirrored(await trade('BUY', 3 * lot));
-    expect(await net.netOf(row.tradingsymbol, 'MIS')).toEqual({ net: 3 * lot, from: 'broker' });
+    expect(await netOf(net, 'MIS')).toEqual({ net: 3 * lot, from: 'broker' });
     const disarm = net.arm(row.tradingsymbol, 'MIS');
     try {
       await eventually(
-        () => net.netOf(row.tradingsymbol, 'MIS'),
+        () => netOf(net, 'MIS'),
         (n) => n.from === 'mirror',
       );
-      expect(await net.netOf(row.tradingsymbol, 'MIS')).toEqual({ net: 3 * lot, from: 'mirror' });
+      expect(await netOf(net, 'MIS')).toEqual({ net: 3 * lot, from: 'mirror' });
 
       // Closed elsewhere: the mirror hears it on the stream and says so without asking.
       await mirrored(await trade('SELL', 2 * lot));
       const reads = net.stats.broker;
-      expect(await net.netOf(row.tradingsymbol, 'MIS')).toEqual({ net: lot, from: 'mirror' });
+      expect(await netOf(net, 'MIS')).toEqual({ net: lot, from: 'mirror' });
       expect(net.stats.broker).toBe(reads);
       expect(await positionsSay()).toBe(lot);
+      // Nothing of it is ours: a trigger would leave such units to its workflow.
+      expect((await net.viewOf(row.tradingsymbol, 'MIS'))!.fills).toEqual({
+        owners: new Map(),
+        strangers: 5 * lot,
+      });
       // A contract the positions never showed has no offset: only the broker can say.
-      expect(await net.netOf(row.tradingsymbol, 'NRML')).toEqual({ net: 0, from: 'broker' });
+      expect(await netOf(net, 'NRML')).toEqual({ net: 0, from: 'broker' });
     } finally {
       disarm();
     }
@@ -83,7 +95,7 @@ describe("the broker's net long without a positions read", () => {
 
   it('asks the broker again after the stream dropped, when an update may have been missed', async () => {
     const lot = Number(row.lot_size);
-    const before = (await net.netOf(row.tradingsymbol, 'MIS')).net;
+    const before = (await netOf(net, 'MIS')).net;
     await env.control.injectFaults({ muteOrderUpdates: true });
     const reconnected = new Promise<void>((resolve) => ticker.on('connect', resolve));
     await env.control.dropTickerConnections();
@@ -94,13 +106,13 @@ describe("the broker's net long without a positions read", () => {
       (n) => n === before - lot,
     );
     // The mirror never heard of that sell; a memory answer would oversell by a lot.
-    expect(await net.netOf(row.tradingsymbol, 'MIS')).toEqual({
+    expect(await netOf(net, 'MIS')).toEqual({
       net: before - lot,
       from: 'broker',
     });
     await env.control.clearFaults();
     await orders.prepare();
-    expect(await net.netOf(row.tradingsymbol, 'MIS')).toEqual({
+    expect(await netOf(net, 'MIS')).toEqual({
       net: before - lot,
       from: 'mirror',
     });
@@ -114,7 +126,7 @@ describe("the broker's net long without a positions read", () => {
       await mirrored(await trade('BUY', 2 * lot));
       const held = await positionsSay();
       await eventually(
-        () => checked.netOf(row.tradingsymbol, 'MIS'),
+        () => netOf(checked, 'MIS'),
         (n) => n.from === 'mirror' && n.net === held,
       );
       await env.control.injectFaults({ muteOrderUpdates: true });
@@ -124,7 +136,7 @@ describe("the broker's net long without a positions read", () => {
         async () => checked.stats.distrusted,
         (d) => d > 0,
       );
-      expect((await checked.netOf(row.tradingsymbol, 'MIS')).net).toBe(held - lot);
+      expect((await netOf(checked, 'MIS')).net).toBe(held - lot);
     } finally {
       disarm();
       await env.control.clearFaults();

@@ -21,8 +21,27 @@ async function ordersOf(stack: PaperStack, handle: PositionHandle, state: Positi
  * app, Zerodha's auto square-off) ends as an external close at the broker's
  * prices; nothing ever sells into a short.
  */
+/**
+ * Two positions on the same at-the-money contract (spot put exactly on a
+ * strike), and the order the broker's units are shared out in when it holds
+ * less than both: by workflow id.
+ */
+async function twoOnOneContract() {
+  const spots = (await (await fetch(`${stack.exchange.restUrl}/_control/spots`)).json()) as {
+    data: { NIFTY: number };
+  };
+  await stack.control.setSpot('NIFTY', Math.round(spots.data.NIFTY / 50) * 50);
+  const [a, b] = await Promise.all([openPosition(stack), openPosition(stack)]);
+  const symbol = a.state.contract!.tradingSymbol;
+  expect(b.state.contract!.tradingSymbol).toBe(symbol);
+  expect(await netAtBroker(stack, symbol)).toBe(2 * UNITS);
+  const inLine = [a, b].sort((x, y) => (x.handle.workflowId < y.handle.workflowId ? -1 : 1));
+  return { a, b, symbol, inLine };
+}
+
+let stack: PaperStack;
+
 describe('the broker is the truth for every exit (paper stack, CLI, exchange books)', () => {
-  let stack: PaperStack;
   beforeAll(async () => {
     stack = await startPaperStack({
       overrides: (c) => ({
@@ -106,38 +125,29 @@ describe('the broker is the truth for every exit (paper stack, CLI, exchange boo
     expect(await netAtBroker(stack, symbol)).toBe(0);
   });
 
-  it("two positions on one contract, one closed elsewhere: neither sells the other's units", async () => {
-    // Spot exactly on a strike, so both pick the same at-the-money contract.
-    const spots = (await (await fetch(`${stack.exchange.restUrl}/_control/spots`)).json()) as {
-      data: { NIFTY: number };
-    };
-    await stack.control.setSpot('NIFTY', Math.round(spots.data.NIFTY / 50) * 50);
-    const [a, b] = await Promise.all([openPosition(stack), openPosition(stack)]);
-    const symbol = a.state.contract!.tradingSymbol;
-    expect(b.state.contract!.tradingSymbol).toBe(symbol);
-    expect(await netAtBroker(stack, symbol)).toBe(2 * UNITS);
-
+  it('two positions on one contract, one closed elsewhere: the first in line sells, the last takes the close', async () => {
+    const { a, b, symbol, inLine } = await twoOnOneContract();
     await sellAtBroker(stack, symbol, UNITS);
     await a.handle.signal(forceExitSignal, 'e2e');
-    expect((await a.handle.result()).exitReason).toBe('EXTERNAL_CLOSE');
-    expect(await netAtBroker(stack, symbol)).toBe(UNITS);
-
+    await a.handle.result();
     await b.handle.signal(forceExitSignal, 'e2e');
-    const second = await b.handle.result();
-    expect(second.exitReason).toBe('FORCE_EXIT');
-    const closedB = await waitForPhase(b.handle, 'CLOSED');
-    expect(closedB.exitFills.every((f) => !f.external)).toBe(true);
+    await b.handle.result();
+
+    const [first, last] = inLine;
+    expect((await first.handle.result()).exitReason).toBe('FORCE_EXIT');
+    expect((await waitForPhase(first.handle, 'CLOSED')).exitFills.every((f) => !f.external)).toBe(
+      true,
+    );
+    expect((await last.handle.result()).exitReason).toBe('EXTERNAL_CLOSE');
+    const lastClosed = await waitForPhase(last.handle, 'CLOSED');
+    expect(
+      (await ordersOf(stack, last.handle, lastClosed)).filter((o) => o.transaction_type === 'SELL'),
+    ).toEqual([]);
     expect(await netAtBroker(stack, symbol)).toBe(0);
   });
 
   it("a sibling's sale the broker has filled but its position has not heard of is not a close elsewhere", async () => {
-    const spots = (await (await fetch(`${stack.exchange.restUrl}/_control/spots`)).json()) as {
-      data: { NIFTY: number };
-    };
-    await stack.control.setSpot('NIFTY', Math.round(spots.data.NIFTY / 50) * 50);
-    const [a, b] = await Promise.all([openPosition(stack), openPosition(stack)]);
-    const symbol = a.state.contract!.tradingSymbol;
-    expect(b.state.contract!.tradingSymbol).toBe(symbol);
+    const { a, b, symbol } = await twoOnOneContract();
 
     await stack.control.injectFaults({ orderAckDelayMs: 4_000 });
     try {
@@ -159,6 +169,26 @@ describe('the broker is the truth for every exit (paper stack, CLI, exchange boo
       expect(closed.exitFills.filter((f) => f.external)).toEqual([]);
     }
     expect(await netAtBroker(stack, symbol)).toBe(0);
+  });
+
+  it('two positions on one contract, one closed elsewhere, both stops crossed by one tick: no short', async () => {
+    const { a, b, symbol, inLine } = await twoOnOneContract();
+    await sellAtBroker(stack, symbol, UNITS);
+
+    // One price through both stops: both triggers fire on the same tick.
+    const stop = Math.min(a.state.exits!.stopLoss, b.state.exits!.stopLoss);
+    await stack.control.pinPrice(a.state.contract!.token, stop);
+    const [first, last] = inLine;
+    expect((await first.handle.result()).exitReason).toBe('STOP_LOSS');
+    expect((await last.handle.result()).exitReason).toBe('EXTERNAL_CLOSE');
+    expect(await netAtBroker(stack, symbol)).toBe(0);
+    const sold = async (p: typeof first) => {
+      const closed = await waitForPhase(p.handle, 'CLOSED');
+      return (await ordersOf(stack, p.handle, closed))
+        .filter((o) => o.transaction_type === 'SELL')
+        .reduce((sum, o) => sum + o.filled_quantity, 0);
+    };
+    expect([await sold(first), await sold(last)]).toEqual([UNITS, 0]);
   });
 
   it('leaves alone, and reports, units the broker holds beyond the position', async () => {

@@ -1,13 +1,7 @@
 import type { Logger } from 'pino';
+import { contractViewFromBroker, type ContractView } from './book-moment';
 import type { KiteBroker } from './client';
 import { contractKey, type OrderBook } from './order-book';
-import { netHeld } from './types';
-
-export interface NetLong {
-  net: number;
-  /** `mirror`: the order mirror's fills and the contract's offset; `broker`: a positions read. */
-  from: 'mirror' | 'broker';
-}
 
 export interface NetPositionsOptions {
   /** While any exit is armed, how often the positions are read to check the mirror. */
@@ -43,8 +37,11 @@ export class NetPositions {
   readonly stats = { broker: 0, distrusted: 0 };
 
   constructor(
-    private readonly broker: Pick<KiteBroker, 'getPositions'>,
-    private readonly orders: Pick<OrderBook, 'netFilled' | 'prepare' | 'invalidate' | 'version'>,
+    private readonly broker: Pick<KiteBroker, 'getPositions' | 'getOrders'>,
+    private readonly orders: Pick<
+      OrderBook,
+      'netFilled' | 'fillsOf' | 'prepare' | 'invalidate' | 'version'
+    >,
     private readonly options: NetPositionsOptions = {},
   ) {}
 
@@ -67,14 +64,18 @@ export class NetPositions {
     };
   }
 
-  async netOf(tradingsymbol: string, product: string): Promise<NetLong> {
-    const key = contractKey(tradingsymbol, product);
-    const mirrored = this.fromMirror(key, this.orders.netFilled());
-    if (mirrored !== undefined) return { net: mirrored, from: 'mirror' };
+  /**
+   * The contract's net and who holds it by our tags: from memory when the
+   * mirror can say, else one consistent read of the broker (undefined if
+   * fills kept landing through it).
+   */
+  async viewOf(tradingsymbol: string, product: string): Promise<ContractView | undefined> {
+    const net = this.fromMirror(contractKey(tradingsymbol, product), this.orders.netFilled());
+    const fills = this.orders.fillsOf(tradingsymbol, product);
+    if (net !== undefined && fills) return { net, fills, from: 'mirror' };
     // Its own read, not one already in flight: the answer must postdate the crossing.
-    const net = netHeld(await this.broker.getPositions(), tradingsymbol, product);
     this.stats.broker += 1;
-    return { net, from: 'broker' };
+    return contractViewFromBroker(this.broker, tradingsymbol, product);
   }
 
   close(): void {

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { fillsByOwner, type ContractFills } from '../../domain/holdings';
 import type { KiteBroker } from './client';
 import { normalizeOrder } from './normalize';
 import type { TickSource } from './tick-hub';
@@ -85,6 +86,11 @@ export class OrderBook {
       nets.set(key, (nets.get(key) ?? 0) + filled);
     }
     return nets;
+  }
+
+  /** One contract's fills by owner of our tags, and any stranger's; undefined unless the mirror is complete. */
+  fillsOf(tradingsymbol: string, product: string): ContractFills | undefined {
+    return this.synced ? fillsByOwner(this.byId.values(), tradingsymbol, product) : undefined;
   }
 
   /** Makes the mirror complete now, so the next look-up is a map read. */

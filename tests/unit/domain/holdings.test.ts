@@ -1,6 +1,8 @@
 import {
   compareHoldings,
+  fillsByOwner,
   heldAtBroker,
+  triggerMaySell,
   sizeExit,
   unsupervisedLong,
 } from '../../../src/domain/holdings';
@@ -22,6 +24,38 @@ describe('sizeExit: an exit never sells more than the broker shows long for the 
       closedElsewhere,
       excess,
     });
+  });
+});
+
+describe("sizeExit in line: the broker's units go to the positions in a fixed order", () => {
+  it.each([
+    // held, broker net, others held, ahead held -> sell, closed elsewhere, excess
+    ['first in line takes its units from a short book', 65, 65, 65, 0, 65, 0, 0],
+    ['last in line takes the shortfall', 65, 65, 65, 65, 0, 65, 0],
+    ['nobody short: everyone sells what they hold', 65, 130, 65, 0, 65, 0, 0],
+    ['excess still counts every sibling, not only those ahead', 65, 195, 65, 0, 65, 0, 65],
+  ])('%s', (_, held, brokerNet, othersHeld, aheadHeld, sell, closedElsewhere, excess) => {
+    expect(sizeExit({ held, brokerNet, othersHeld, aheadHeld, lotSize: 65 })).toEqual({
+      sell,
+      closedElsewhere,
+      excess,
+    });
+  });
+
+  it('two exits sized from one reading never sell more than the broker holds, whatever it shows', () => {
+    for (let net = -130; net <= 260; net += 65) {
+      const a = sizeExit({ held: 130, brokerNet: net, othersHeld: 65, aheadHeld: 0, lotSize: 65 });
+      const b = sizeExit({
+        held: 65,
+        brokerNet: net,
+        othersHeld: 130,
+        aheadHeld: 130,
+        lotSize: 65,
+      });
+      expect(a.sell + b.sell).toBeLessThanOrEqual(Math.max(0, net));
+      // Nothing is given up while the broker still holds it for one of them.
+      expect(a.sell + b.sell).toBe(Math.min(195, Math.max(0, net)));
+    }
   });
 });
 
@@ -124,5 +158,67 @@ describe('heldAtBroker: a sibling counts the fills of its own tags it has not re
 
   it('never below nothing', () => {
     expect(heldAtBroker(sibling([]), [order('x1', 'SELL', 65)])).toBe(0);
+  });
+});
+
+describe('triggerMaySell: a trigger sells alone only what the book shows as its own', () => {
+  const SYMBOL = 'NIFTY26D0824000CE';
+  const A = 'aaaaaaaaaaaaa';
+  const B = 'bbbbbbbbbbbbb';
+  const order = (tag: string | null, transactionType: 'BUY' | 'SELL', filledQuantity: number) => ({
+    orderId: `${tag}-${transactionType}-${filledQuantity}`,
+    tag,
+    tradingsymbol: SYMBOL,
+    product: 'MIS',
+    transactionType,
+    filledQuantity,
+  });
+  const fills = (...orders: ReturnType<typeof order>[]) => fillsByOwner(orders, SYMBOL, 'MIS');
+
+  it("counts units per owner of our tags and any stranger's, on this contract only", () => {
+    const book = [
+      order(`${A}E000000`, 'BUY', 130),
+      order(`${A}X000000`, 'SELL', 65),
+      order(`${B}E000000`, 'BUY', 65),
+      order('manual', 'SELL', 65),
+      { ...order(`${B}E000001`, 'BUY', 65), tradingsymbol: 'NIFTY26D0824000PE' },
+    ];
+    expect(fillsByOwner(book, SYMBOL, 'MIS')).toEqual({
+      owners: new Map([
+        [A, 65],
+        [B, 65],
+      ]),
+      strangers: 65,
+    });
+  });
+
+  it('every unit ours and its own fills cover the quantity: it sells', () => {
+    const book = fills(order(`${A}E000000`, 'BUY', 130), order(`${B}E000000`, 'BUY', 65));
+    expect(triggerMaySell({ quantity: 130, owner: A, net: 195, fills: book })).toBe(true);
+    expect(triggerMaySell({ quantity: 65, owner: B, net: 195, fills: book })).toBe(true);
+  });
+
+  it("a stranger's order on the contract (a close in the Kite app): left to the workflow", () => {
+    const book = fills(
+      order(`${A}E000000`, 'BUY', 65),
+      order(`${B}E000000`, 'BUY', 65),
+      order(null, 'SELL', 65),
+    );
+    expect(triggerMaySell({ quantity: 65, owner: A, net: 65, fills: book })).toBe(false);
+    expect(triggerMaySell({ quantity: 65, owner: B, net: 65, fills: book })).toBe(false);
+  });
+
+  it('units beyond the book (carried from an earlier day) or missing from it: left to the workflow', () => {
+    const book = fills(order(`${A}E000000`, 'BUY', 65));
+    expect(triggerMaySell({ quantity: 65, owner: A, net: 130, fills: book })).toBe(false);
+    expect(triggerMaySell({ quantity: 65, owner: A, net: 0, fills: book })).toBe(false);
+  });
+
+  it('more than its own fills bought: left to the workflow', () => {
+    const book = fills(order(`${A}E000000`, 'BUY', 65), order(`${B}E000000`, 'BUY', 65));
+    expect(triggerMaySell({ quantity: 130, owner: A, net: 130, fills: book })).toBe(false);
+    expect(triggerMaySell({ quantity: 65, owner: 'ccccccccccccc', net: 130, fills: book })).toBe(
+      false,
+    );
   });
 });

@@ -4,6 +4,7 @@ import {
   maxAttempt,
   ORDER_TAG_PATTERN,
   orderTag,
+  tagOwner,
   tagPrefix,
 } from '../../../src/domain/order-tag';
 
@@ -87,5 +88,12 @@ describe('orderTag scheme 2: salted per deployment, room for decades of exit rou
     expect(isSystemTag(null)).toBe(false);
     expect(isSystemTag('manual')).toBe(false);
     expect(isSystemTag('3um4ymal6t76nX00002')).toBe(false);
+  });
+
+  it("names the workflow behind one of our tags, and nobody behind a stranger's", () => {
+    expect(tagOwner(orderTag('pos-1', 'EXIT', 3, 2, a))).toBe(tagPrefix('pos-1', a));
+    expect(tagOwner(orderTag('pos-1', 'ENTRY', 0))).toBe(tagPrefix('pos-1'));
+    expect(tagOwner('manual')).toBeUndefined();
+    expect(tagOwner(null)).toBeUndefined();
   });
 });
