@@ -1,7 +1,7 @@
 import { Context, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { contractViewFromBroker, type ContractView } from '../adapters/kite/book-moment';
-import { triggerMaySell } from '../domain/holdings';
+import { ownFillsCover } from '../domain/holdings';
 import { tagOwner } from '../domain/order-tag';
 import type { Cross, CrossLeg } from '../adapters/kite/tick-hub';
 import { sliceQuantity } from '../domain/sizing';
@@ -61,7 +61,7 @@ export function createMarketActivities(deps: ActivityDeps) {
 
   /**
    * Sells the intent's slices now, if the broker's book shows them as this
-   * position's own (`triggerMaySell`; from the order mirror when it can say,
+   * position's own (`ownFillsCover`; from the order mirror when it can say,
    * so the crossing costs one REST call, the order). Otherwise the workflow's
    * exit round sizes the exit against the siblings on the contract and
    * closes what is gone as an external close.
@@ -80,7 +80,7 @@ export function createMarketActivities(deps: ActivityDeps) {
     }
     if (!view) return { exitNotPlaced: `${intent.tradingsymbol} kept filling while it was read` };
     const owner = tagOwner(intent.tags[0]) ?? '';
-    if (!triggerMaySell({ quantity: intent.quantity, owner, net: view.net, fills: view.fills }))
+    if (!ownFillsCover({ quantity: intent.quantity, owner, net: view.net, fills: view.fills }))
       return {
         exitNotPlaced: `the book does not show all ${intent.quantity} as this position's own: net ${view.net}, its fills ${view.fills.owners.get(owner) ?? 0}, other orders' fills ${view.fills.strangers}`,
       };

@@ -3,8 +3,9 @@ import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { bookAtOneMoment } from '../adapters/kite/book-moment';
 import type { KiteBroker } from '../adapters/kite/client';
+import type { NetPositions } from '../adapters/kite/net-positions';
 import { netHeld, type BrokerTrade } from '../adapters/kite/types';
-import { heldAtBroker, type WorkflowHolding } from '../domain/holdings';
+import { heldAtBroker, ownFillsCover, type WorkflowHolding } from '../domain/holdings';
 import { isSystemTag, tagPrefix } from '../domain/order-tag';
 import {
   forceExitSignal,
@@ -29,6 +30,8 @@ export interface PositionTruthInput {
   workflowId: string;
   /** What it holds by its fills: when the broker shows as much as everyone records, no more is read. */
   held?: number;
+  /** Its `tagPrefix`: when the order mirror shows every unit of the contract as ours, no sibling is asked. */
+  owner?: string;
 }
 
 export interface PositionTruth {
@@ -201,9 +204,10 @@ export function externalFills(
 export interface PositionActivityDeps {
   client: Client;
   broker: KiteBroker;
+  netPositions?: Pick<NetPositions, 'mirroredView'>;
 }
 
-export function createPositionActivities({ client, broker }: PositionActivityDeps) {
+export function createPositionActivities({ client, broker, netPositions }: PositionActivityDeps) {
   const brokerCall = async <T>(fn: () => Promise<T>): Promise<T> => {
     try {
       return await fn();
@@ -212,20 +216,42 @@ export function createPositionActivities({ client, broker }: PositionActivityDep
     }
   };
 
+  /** The truth from the order mirror alone, when it shows all `held` as the position's own fills. */
+  const fromMirror = (
+    tradingsymbol: string,
+    product: string,
+    held: number,
+    owner: string,
+  ): PositionTruth | undefined => {
+    const view = netPositions?.mirroredView(tradingsymbol, product);
+    if (!view || !ownFillsCover({ quantity: held, owner, ...view })) return undefined;
+    // The rest at the broker is the siblings' own fills, all counted ahead: this sells only its own.
+    const others = view.net - (view.fills.owners.get(owner) ?? 0);
+    return { brokerNet: view.net, othersHeld: others, aheadHeld: others, others: [] };
+  };
+
   return {
     /**
      * Before every exit round: what the broker holds of the contract, and
-     * what the siblings on it hold. Their own states count what they have
+     * what the siblings on it hold. When the worker's order mirror shows all
+     * the position holds as its own fills (`ownFillsCover`), that is the
+     * answer, with no sibling asked: a square-off of every position costs no
+     * query. Otherwise the siblings' own states count what they have
      * recorded; when the broker shows less than that, the fills of their
      * tagged orders they have not recorded yet are counted from the order
      * book, so a sibling's sale in flight is not taken for a close elsewhere.
      */
     async readPositionTruth(input: PositionTruthInput): Promise<PositionTruth> {
-      const { tradingsymbol, product, workflowId, held } = parseInput(
+      const { tradingsymbol, product, workflowId, held, owner } = parseInput(
         'readPositionTruth',
         positionTruthSchema,
         input,
       );
+      const mine =
+        held !== undefined && owner !== undefined
+          ? fromMirror(tradingsymbol, product, held, owner)
+          : undefined;
+      if (mine) return mine;
       const { taskQueue } = Context.current().info;
       // Siblings before the broker: a fill recorded after a state was read shows in the book read later.
       const siblings = (

@@ -152,6 +152,10 @@ export const positionTruthSchema = z.strictObject({
     .int('expected whole units')
     .nonnegative('expected units held, 0 or more')
     .optional(),
+  owner: z
+    .string()
+    .regex(/^[0-9a-z]{13}$/, "expected the position's 13-character tag prefix")
+    .optional(),
 });
 
 export const externalFillsSchema = z.strictObject({

@@ -118,16 +118,16 @@ export function fillsByOwner(
 }
 
 /**
- * Whether a price trigger may sell `quantity` on its own, asking no sibling:
- * only while every unit of the contract at the broker is one of our own
- * tagged fills (no stranger's order, nothing carried from before the book)
- * and the position's own tags bought at least that much. Then each
- * position's sale is covered by its own fills, so any number of triggers
- * crossing at once sell no more than the broker holds. Anything else (a
- * close in the Kite app, an adopted or carried position) is left to the
- * workflow's exit round, which weighs every sibling.
+ * Whether the book shows `quantity` as the position's own, so that selling
+ * it needs no sibling's word: every unit of the contract at the broker is
+ * one of our own tagged fills (no stranger's order, nothing carried from
+ * before the book) and the position's own tags bought at least that much.
+ * Each position's sale is then covered by its own fills, so any number of
+ * exits at once (triggers crossing on one tick, a square-off) sell no more
+ * than the broker holds. Anything else (a close in the Kite app, an adopted
+ * or carried position) is sized against every sibling instead.
  */
-export function triggerMaySell(p: {
+export function ownFillsCover(p: {
   quantity: number;
   /** The position's `tagPrefix`. */
   owner: string;

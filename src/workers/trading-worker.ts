@@ -170,7 +170,7 @@ export async function createTradingWorker({
         risk: config.risk,
         historyLimit: config.temporal.positionHistoryLimit,
       }),
-      ...createPositionActivities({ client, broker }),
+      ...createPositionActivities({ client, broker, netPositions }),
       ...fleet,
       ...createReconcileActivities({ client, broker, config }),
       ...createStrategyActivities({ broker, config, tickCandles }),

@@ -2,6 +2,7 @@ import { log, patched } from '@temporalio/workflow';
 import { istDateOf } from '../domain/calendar';
 import { chargesByTradeDate, type PositionCharges } from '../domain/charges';
 import { sizeExit, type ExitSizing } from '../domain/holdings';
+import { tagPrefix } from '../domain/order-tag';
 import { sliceQuantity } from '../domain/sizing';
 import { averagePrice, netPnl } from '../domain/pnl';
 import { isSessionOpen, nextSessionOpen } from '../domain/session';
@@ -88,6 +89,7 @@ async function sizeByBroker(ctx: PositionContext): Promise<ExitSizing> {
     product: contract.product ?? 'MIS',
     workflowId: ctx.workflowId,
     held: ctx.held,
+    owner: tagPrefix(ctx.workflowId, ctx.state.tagScheme),
   });
   const sizing = sizeExit({
     held: ctx.held,

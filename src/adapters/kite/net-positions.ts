@@ -64,15 +64,21 @@ export class NetPositions {
     };
   }
 
+  /** The contract's net and who holds it by our tags, when the mirror can say without asking the broker. */
+  mirroredView(tradingsymbol: string, product: string): ContractView | undefined {
+    const net = this.fromMirror(contractKey(tradingsymbol, product), this.orders.netFilled());
+    const fills = this.orders.fillsOf(tradingsymbol, product);
+    return net !== undefined && fills ? { net, fills, from: 'mirror' } : undefined;
+  }
+
   /**
    * The contract's net and who holds it by our tags: from memory when the
    * mirror can say, else one consistent read of the broker (undefined if
    * fills kept landing through it).
    */
   async viewOf(tradingsymbol: string, product: string): Promise<ContractView | undefined> {
-    const net = this.fromMirror(contractKey(tradingsymbol, product), this.orders.netFilled());
-    const fills = this.orders.fillsOf(tradingsymbol, product);
-    if (net !== undefined && fills) return { net, fills, from: 'mirror' };
+    const mirrored = this.mirroredView(tradingsymbol, product);
+    if (mirrored) return mirrored;
     // Its own read, not one already in flight: the answer must postdate the crossing.
     this.stats.broker += 1;
     return contractViewFromBroker(this.broker, tradingsymbol, product);

@@ -2,7 +2,7 @@ import {
   compareHoldings,
   fillsByOwner,
   heldAtBroker,
-  triggerMaySell,
+  ownFillsCover,
   sizeExit,
   unsupervisedLong,
 } from '../../../src/domain/holdings';
@@ -161,7 +161,7 @@ describe('heldAtBroker: a sibling counts the fills of its own tags it has not re
   });
 });
 
-describe('triggerMaySell: a trigger sells alone only what the book shows as its own', () => {
+describe('ownFillsCover: a trigger sells alone only what the book shows as its own', () => {
   const SYMBOL = 'NIFTY26D0824000CE';
   const A = 'aaaaaaaaaaaaa';
   const B = 'bbbbbbbbbbbbb';
@@ -194,8 +194,8 @@ describe('triggerMaySell: a trigger sells alone only what the book shows as its 
 
   it('every unit ours and its own fills cover the quantity: it sells', () => {
     const book = fills(order(`${A}E000000`, 'BUY', 130), order(`${B}E000000`, 'BUY', 65));
-    expect(triggerMaySell({ quantity: 130, owner: A, net: 195, fills: book })).toBe(true);
-    expect(triggerMaySell({ quantity: 65, owner: B, net: 195, fills: book })).toBe(true);
+    expect(ownFillsCover({ quantity: 130, owner: A, net: 195, fills: book })).toBe(true);
+    expect(ownFillsCover({ quantity: 65, owner: B, net: 195, fills: book })).toBe(true);
   });
 
   it("a stranger's order on the contract (a close in the Kite app): left to the workflow", () => {
@@ -204,20 +204,20 @@ describe('triggerMaySell: a trigger sells alone only what the book shows as its 
       order(`${B}E000000`, 'BUY', 65),
       order(null, 'SELL', 65),
     );
-    expect(triggerMaySell({ quantity: 65, owner: A, net: 65, fills: book })).toBe(false);
-    expect(triggerMaySell({ quantity: 65, owner: B, net: 65, fills: book })).toBe(false);
+    expect(ownFillsCover({ quantity: 65, owner: A, net: 65, fills: book })).toBe(false);
+    expect(ownFillsCover({ quantity: 65, owner: B, net: 65, fills: book })).toBe(false);
   });
 
   it('units beyond the book (carried from an earlier day) or missing from it: left to the workflow', () => {
     const book = fills(order(`${A}E000000`, 'BUY', 65));
-    expect(triggerMaySell({ quantity: 65, owner: A, net: 130, fills: book })).toBe(false);
-    expect(triggerMaySell({ quantity: 65, owner: A, net: 0, fills: book })).toBe(false);
+    expect(ownFillsCover({ quantity: 65, owner: A, net: 130, fills: book })).toBe(false);
+    expect(ownFillsCover({ quantity: 65, owner: A, net: 0, fills: book })).toBe(false);
   });
 
   it('more than its own fills bought: left to the workflow', () => {
     const book = fills(order(`${A}E000000`, 'BUY', 65), order(`${B}E000000`, 'BUY', 65));
-    expect(triggerMaySell({ quantity: 130, owner: A, net: 130, fills: book })).toBe(false);
-    expect(triggerMaySell({ quantity: 65, owner: 'ccccccccccccc', net: 130, fills: book })).toBe(
+    expect(ownFillsCover({ quantity: 130, owner: A, net: 130, fills: book })).toBe(false);
+    expect(ownFillsCover({ quantity: 65, owner: 'ccccccccccccc', net: 130, fills: book })).toBe(
       false,
     );
   });
