@@ -204,7 +204,7 @@ export function externalFills(
 export interface PositionActivityDeps {
   client: Client;
   broker: KiteBroker;
-  netPositions?: Pick<NetPositions, 'mirroredView'>;
+  netPositions?: Pick<NetPositions, 'viewOf'>;
 }
 
 export function createPositionActivities({ client, broker, netPositions }: PositionActivityDeps) {
@@ -216,14 +216,14 @@ export function createPositionActivities({ client, broker, netPositions }: Posit
     }
   };
 
-  /** The truth from the order mirror alone, when it shows all `held` as the position's own fills. */
-  const fromMirror = (
+  /** The truth from the order mirror, when it shows all `held` as the position's own fills. */
+  const fromMirror = async (
     tradingsymbol: string,
     product: string,
     held: number,
     owner: string,
-  ): PositionTruth | undefined => {
-    const view = netPositions?.mirroredView(tradingsymbol, product);
+  ): Promise<PositionTruth | undefined> => {
+    const view = await netPositions?.viewOf(tradingsymbol, product);
     if (!view || !ownFillsCover({ quantity: held, owner, ...view })) return undefined;
     // The rest at the broker is the siblings' own fills, all counted ahead: this sells only its own.
     const others = view.net - (view.fills.owners.get(owner) ?? 0);
@@ -249,7 +249,7 @@ export function createPositionActivities({ client, broker, netPositions }: Posit
       );
       const mine =
         held !== undefined && owner !== undefined
-          ? fromMirror(tradingsymbol, product, held, owner)
+          ? await brokerCall(() => fromMirror(tradingsymbol, product, held, owner))
           : undefined;
       if (mine) return mine;
       const { taskQueue } = Context.current().info;

@@ -119,25 +119,26 @@ export function fillsByOwner(
 
 /**
  * Whether the book shows `quantity` as the position's own, so that selling
- * it needs no sibling's word: every unit of the contract at the broker is
- * one of our own tagged fills (no stranger's order, nothing carried from
- * before the book) and the position's own tags bought at least that much.
- * Each position's sale is then covered by its own fills, so any number of
- * exits at once (triggers crossing on one tick, a square-off) sell no more
- * than the broker holds. Anything else (a close in the Kite app, an adopted
- * or carried position) is sized against every sibling instead.
+ * it needs no sibling's word: no stranger's order has filled on the
+ * contract (the Kite app, an auto square-off: whose units it took cannot be
+ * told), the broker holds at least all our tagged fills (none of them sold
+ * behind the book's back), and the position's own tags bought at least
+ * that much. Each position's sale is then covered by its own fills, so any
+ * number of exits at once (triggers crossing on one tick, a square-off)
+ * sell no more than the broker holds. Anything else is sized against every
+ * sibling instead.
  */
 export function ownFillsCover(p: {
   quantity: number;
   /** The position's `tagPrefix`. */
   owner: string;
-  /** The broker's net units of the contract, as of `fills`. */
+  /** The broker's net units of the contract. */
   net: number;
   fills: ContractFills;
 }): boolean {
   const tagged = [...p.fills.owners.values()].reduce((s, q) => s + q, 0);
   return (
-    p.fills.strangers === 0 && p.net === tagged && (p.fills.owners.get(p.owner) ?? 0) >= p.quantity
+    p.fills.strangers === 0 && p.net >= tagged && (p.fills.owners.get(p.owner) ?? 0) >= p.quantity
   );
 }
 

@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
-import { contractViewFromBroker, type ContractView } from './book-moment';
+import type { ContractView } from './book-moment';
 import type { KiteBroker } from './client';
 import { contractKey, type OrderBook } from './order-book';
+import { netHeld } from './types';
 
 export interface NetPositionsOptions {
   /** While any exit is armed, how often the positions are read to check the mirror. */
@@ -37,7 +38,7 @@ export class NetPositions {
   readonly stats = { broker: 0, distrusted: 0 };
 
   constructor(
-    private readonly broker: Pick<KiteBroker, 'getPositions' | 'getOrders'>,
+    private readonly broker: Pick<KiteBroker, 'getPositions'>,
     private readonly orders: Pick<
       OrderBook,
       'netFilled' | 'fillsOf' | 'prepare' | 'invalidate' | 'version'
@@ -64,24 +65,26 @@ export class NetPositions {
     };
   }
 
-  /** The contract's net and who holds it by our tags, when the mirror can say without asking the broker. */
-  mirroredView(tradingsymbol: string, product: string): ContractView | undefined {
-    const net = this.fromMirror(contractKey(tradingsymbol, product), this.orders.netFilled());
-    const fills = this.orders.fillsOf(tradingsymbol, product);
-    return net !== undefined && fills ? { net, fills, from: 'mirror' } : undefined;
-  }
-
   /**
-   * The contract's net and who holds it by our tags: from memory when the
-   * mirror can say, else one consistent read of the broker (undefined if
-   * fills kept landing through it).
+   * The contract's net and who holds it by our tags. The net from memory
+   * when the contract has an offset, else one positions read; the owners
+   * from the mirror, rebuilt first if incomplete (one `GET /orders` shared
+   * by every caller). The two need not be read at one moment: a skew only
+   * makes the net look short of the owners' fills, and such a view sells
+   * nothing by itself (`ownFillsCover`). Undefined when the mirror could
+   * not be made complete.
    */
   async viewOf(tradingsymbol: string, product: string): Promise<ContractView | undefined> {
-    const mirrored = this.mirroredView(tradingsymbol, product);
-    if (mirrored) return mirrored;
-    // Its own read, not one already in flight: the answer must postdate the crossing.
-    this.stats.broker += 1;
-    return contractViewFromBroker(this.broker, tradingsymbol, product);
+    const mirrored = this.fromMirror(contractKey(tradingsymbol, product), this.orders.netFilled());
+    let net = mirrored;
+    if (net === undefined) {
+      // Its own read, not one already in flight: the answer must postdate the crossing.
+      net = netHeld(await this.broker.getPositions(), tradingsymbol, product);
+      this.stats.broker += 1;
+    }
+    await this.orders.prepare();
+    const fills = this.orders.fillsOf(tradingsymbol, product);
+    return fills && { net, fills, from: mirrored === undefined ? 'broker' : 'mirror' };
   }
 
   close(): void {

@@ -208,10 +208,15 @@ describe('ownFillsCover: a trigger sells alone only what the book shows as its o
     expect(ownFillsCover({ quantity: 65, owner: B, net: 65, fills: book })).toBe(false);
   });
 
-  it('units beyond the book (carried from an earlier day) or missing from it: left to the workflow', () => {
+  it('units beyond our fills (carried from an earlier day) leave its own to it', () => {
     const book = fills(order(`${A}E000000`, 'BUY', 65));
-    expect(ownFillsCover({ quantity: 65, owner: A, net: 130, fills: book })).toBe(false);
-    expect(ownFillsCover({ quantity: 65, owner: A, net: 0, fills: book })).toBe(false);
+    expect(ownFillsCover({ quantity: 65, owner: A, net: 130, fills: book })).toBe(true);
+  });
+
+  it("the broker short of our fills (sold behind the book's back): left to the workflow", () => {
+    const book = fills(order(`${A}E000000`, 'BUY', 65), order(`${B}E000000`, 'BUY', 65));
+    expect(ownFillsCover({ quantity: 65, owner: A, net: 65, fills: book })).toBe(false);
+    expect(ownFillsCover({ quantity: 65, owner: B, net: 0, fills: book })).toBe(false);
   });
 
   it('more than its own fills bought: left to the workflow', () => {
