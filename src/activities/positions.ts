@@ -5,7 +5,13 @@ import { bookAtOneMoment } from '../adapters/kite/book-moment';
 import type { KiteBroker } from '../adapters/kite/client';
 import type { NetPositions } from '../adapters/kite/net-positions';
 import { netHeld, type BrokerTrade } from '../adapters/kite/types';
-import { heldAtBroker, ownFillsCover, type WorkflowHolding } from '../domain/holdings';
+import {
+  fillsByOwner,
+  heldAhead,
+  heldAtBroker,
+  ownFillsCover,
+  type WorkflowHolding,
+} from '../domain/holdings';
 import { isSystemTag, tagPrefix } from '../domain/order-tag';
 import {
   forceExitSignal,
@@ -140,17 +146,12 @@ export async function runningPositions(
 const sumHeld = (holdings: readonly { held: number }[]) => holdings.reduce((s, o) => s + o.held, 0);
 
 const truthOf = (
-  asking: string,
   brokerNet: number,
   siblings: PositionTruth['others'],
+  aheadHeld: number,
 ): PositionTruth => {
   const others = siblings.filter((o) => o.held > 0);
-  return {
-    brokerNet,
-    othersHeld: sumHeld(others),
-    aheadHeld: sumHeld(others.filter((o) => o.workflowId < asking)),
-    others,
-  };
+  return { brokerNet, othersHeld: sumHeld(others), aheadHeld, others };
 };
 
 /**
@@ -270,30 +271,40 @@ export function createPositionActivities({ client, broker, netPositions }: Posit
         workflowId: id,
         held: holdingOf(id, state)!.held,
       }));
-      const asRecorded = truthOf(workflowId, brokerNet, recorded);
-      if (held !== undefined && brokerNet >= held + asRecorded.othersHeld) return asRecorded;
+      // The broker holds all everyone records: nobody is short, and this sells all it holds.
+      if (held !== undefined && brokerNet >= held + sumHeld(recorded))
+        return truthOf(brokerNet, recorded, sumHeld(recorded));
       const book = await brokerCall(() => bookAtOneMoment(broker, tradingsymbol, product));
       if (!book)
         throw ApplicationFailure.retryable(
           `${tradingsymbol} kept filling while the broker's book was read`,
           FailureType.BrokerAmbiguous,
         );
-      return truthOf(
-        workflowId,
-        book.net,
-        siblings.map(({ workflowId: id, state }) => ({
+      const owners = fillsByOwner(book.orders, tradingsymbol, product).owners;
+      const covers = (prefix: string, units: number) =>
+        units > 0 && (owners.get(prefix) ?? 0) >= units;
+      const inLine = siblings.map(({ workflowId: id, state }) => {
+        const position = {
+          tagPrefix: tagPrefix(id, state.tagScheme),
+          tradingsymbol,
+          product,
+          entryFills: state.entryFills,
+          exitFills: state.exitFills,
+        };
+        return {
           workflowId: id,
-          held: heldAtBroker(
-            {
-              tagPrefix: tagPrefix(id, state.tagScheme),
-              tradingsymbol,
-              product,
-              entryFills: state.entryFills,
-              exitFills: state.exitFills,
-            },
-            book.orders,
-          ),
-        })),
+          covered: covers(position.tagPrefix, heldAtBroker(position, [])),
+          held: heldAtBroker(position, book.orders),
+        };
+      });
+      const me = {
+        workflowId,
+        covered: owner !== undefined && held !== undefined && covers(owner, held),
+      };
+      return truthOf(
+        book.net,
+        inLine.map(({ workflowId: id, held: units }) => ({ workflowId: id, held: units })),
+        heldAhead(me, inLine),
       );
     },
 

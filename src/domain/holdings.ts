@@ -92,7 +92,7 @@ export function heldAtBroker(position: RecordedPosition, orders: readonly BookOr
 /** One contract's fills in the book: per owner of our tags, units bought less sold; and any stranger's. */
 export interface ContractFills {
   owners: Map<string, number>;
-  /** Units filled by orders without a tag of ours (the Kite app, an auto square-off), either side. */
+  /** Units orders without a tag of ours (the Kite app, an auto square-off) bought less those they sold. */
   strangers: number;
 }
 
@@ -106,27 +106,24 @@ export function fillsByOwner(
     if (o.tradingsymbol !== tradingsymbol || o.product !== product || o.filledQuantity === 0)
       continue;
     const owner = tagOwner(o.tag);
-    if (owner === undefined) fills.strangers += o.filledQuantity;
-    else
-      fills.owners.set(
-        owner,
-        (fills.owners.get(owner) ?? 0) +
-          (o.transactionType === 'BUY' ? o.filledQuantity : -o.filledQuantity),
-      );
+    const units = o.transactionType === 'BUY' ? o.filledQuantity : -o.filledQuantity;
+    if (owner === undefined) fills.strangers += units;
+    else fills.owners.set(owner, (fills.owners.get(owner) ?? 0) + units);
   }
   return fills;
 }
 
 /**
  * Whether the book shows `quantity` as the position's own, so that selling
- * it needs no sibling's word: no stranger's order has filled on the
- * contract (the Kite app, an auto square-off: whose units it took cannot be
- * told), the broker holds at least all our tagged fills (none of them sold
- * behind the book's back), and the position's own tags bought at least
- * that much. Each position's sale is then covered by its own fills, so any
- * number of exits at once (triggers crossing on one tick, a square-off)
- * sell no more than the broker holds. Anything else is sized against every
- * sibling instead.
+ * it needs no sibling's word: orders not ours (the Kite app, an auto
+ * square-off) have sold no more of the contract than they bought (whose
+ * units a net sale took cannot be told), the broker holds at least all our
+ * tagged fills, and the position's own tags bought at least that much.
+ * Exits sized against the siblings count such positions first in line
+ * (`heldAhead`), so their units are never shared out to another. Each sale
+ * is then covered by its own fills, and any number of exits at once
+ * (triggers crossing on one tick, a square-off) sell no more than the
+ * broker holds.
  */
 export function ownFillsCover(p: {
   quantity: number;
@@ -138,8 +135,26 @@ export function ownFillsCover(p: {
 }): boolean {
   const tagged = [...p.fills.owners.values()].reduce((s, q) => s + q, 0);
   return (
-    p.fills.strangers === 0 && p.net >= tagged && (p.fills.owners.get(p.owner) ?? 0) >= p.quantity
+    p.fills.strangers >= 0 && p.net >= tagged && (p.fills.owners.get(p.owner) ?? 0) >= p.quantity
   );
+}
+
+/** A position in the line the broker's units are shared out in when it holds less than all of them. */
+export interface InLine {
+  workflowId: string;
+  /** Its own tagged fills cover what it holds: it may sell by itself, so it goes first. */
+  covered: boolean;
+}
+
+/**
+ * What the positions before `me` in line hold: those whose own fills cover
+ * them first (their triggers sell without asking, so their units are never
+ * given to another), then the rest, each group by workflow id.
+ */
+export function heldAhead(me: InLine, others: readonly (InLine & { held: number })[]): number {
+  const before = (o: InLine) =>
+    o.covered !== me.covered ? o.covered : o.workflowId < me.workflowId;
+  return others.filter(before).reduce((s, o) => s + Math.max(0, o.held), 0);
 }
 
 export interface BrokerHolding {

@@ -81,10 +81,10 @@ describe("the broker's net long without a positions read", () => {
       expect(await netOf(net, 'MIS')).toEqual({ net: lot, from: 'mirror' });
       expect(net.stats.broker).toBe(reads);
       expect(await positionsSay()).toBe(lot);
-      // Nothing of it is ours: a trigger would leave such units to its workflow.
+      // Nothing of it is ours: what strangers bought less what they sold.
       expect((await net.viewOf(row.tradingsymbol, 'MIS'))!.fills).toEqual({
         owners: new Map(),
-        strangers: 5 * lot,
+        strangers: lot,
       });
       // A contract the positions never showed has no offset: only the broker can say.
       expect(await netOf(net, 'NRML')).toEqual({ net: 0, from: 'broker' });

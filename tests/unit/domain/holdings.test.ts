@@ -1,6 +1,7 @@
 import {
   compareHoldings,
   fillsByOwner,
+  heldAhead,
   heldAtBroker,
   ownFillsCover,
   sizeExit,
@@ -188,7 +189,7 @@ describe('ownFillsCover: a trigger sells alone only what the book shows as its o
         [A, 65],
         [B, 65],
       ]),
-      strangers: 65,
+      strangers: -65,
     });
   });
 
@@ -198,7 +199,15 @@ describe('ownFillsCover: a trigger sells alone only what the book shows as its o
     expect(ownFillsCover({ quantity: 65, owner: B, net: 195, fills: book })).toBe(true);
   });
 
-  it("a stranger's order on the contract (a close in the Kite app): left to the workflow", () => {
+  it("a stranger's round trip (bought, then sold as much) takes nobody's units", () => {
+    const book = fills(order(`${A}E000000`, 'BUY', 65), order('manual', 'BUY', 65), {
+      ...order('manual', 'SELL', 65),
+      orderId: 'm2',
+    });
+    expect(ownFillsCover({ quantity: 65, owner: A, net: 65, fills: book })).toBe(true);
+  });
+
+  it("a stranger's sale on the contract (a close in the Kite app): left to the workflow", () => {
     const book = fills(
       order(`${A}E000000`, 'BUY', 65),
       order(`${B}E000000`, 'BUY', 65),
@@ -225,5 +234,23 @@ describe('ownFillsCover: a trigger sells alone only what the book shows as its o
     expect(ownFillsCover({ quantity: 65, owner: 'ccccccccccccc', net: 130, fills: book })).toBe(
       false,
     );
+  });
+});
+
+describe('heldAhead: covered positions first, then the rest, each by workflow id', () => {
+  const others = [
+    { workflowId: 'pos-a', covered: false, held: 65 },
+    { workflowId: 'pos-b', covered: true, held: 130 },
+    { workflowId: 'pos-d', covered: true, held: 195 },
+  ];
+
+  it('a covered position has only the covered before it in id order', () => {
+    expect(heldAhead({ workflowId: 'pos-c', covered: true }, others)).toBe(130);
+    expect(heldAhead({ workflowId: 'pos-0', covered: true }, others)).toBe(0);
+  });
+
+  it('an uncovered position has every covered one before it, then the uncovered in id order', () => {
+    expect(heldAhead({ workflowId: 'pos-c', covered: false }, others)).toBe(390);
+    expect(heldAhead({ workflowId: 'pos-0', covered: false }, others)).toBe(325);
   });
 });
