@@ -82,7 +82,7 @@ export function createMarketActivities(deps: ActivityDeps) {
     const owner = tagOwner(intent.tags[0]) ?? '';
     if (!ownFillsCover({ quantity: intent.quantity, owner, net: view.net, fills: view.fills }))
       return {
-        exitNotPlaced: `the book does not show all ${intent.quantity} as this position's own: net ${view.net}, its fills ${view.fills.owners.get(owner) ?? 0}, other orders' fills ${view.fills.strangers}`,
+        exitNotPlaced: `the book does not show all ${intent.quantity} as this position's own: net ${view.net}, its own fills ${view.fills.owners.get(owner) ?? 0}, outside orders bought less sold ${view.fills.strangers}`,
       };
     const slices = sliceQuantity(intent.quantity, intent.lotSize, intent.freezeQty);
     const placed = await Promise.all(
