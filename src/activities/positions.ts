@@ -224,7 +224,8 @@ export function createPositionActivities({ client, broker, netPositions }: Posit
     held: number,
     owner: string,
   ): Promise<PositionTruth | undefined> => {
-    const view = await netPositions?.viewOf(tradingsymbol, product);
+    // The net from the broker, not memory: an outside sale whose update was lost must still stop this round.
+    const view = await netPositions?.viewOf(tradingsymbol, product, { netFromBroker: true });
     if (!view || !ownFillsCover({ quantity: held, owner, ...view })) return undefined;
     // The rest at the broker is the siblings' own fills, all counted ahead: this sells only its own.
     const others = view.net - (view.fills.owners.get(owner) ?? 0);
@@ -235,8 +236,8 @@ export function createPositionActivities({ client, broker, netPositions }: Posit
     /**
      * Before every exit round: what the broker holds of the contract, and
      * what the siblings on it hold. When the worker's order mirror shows all
-     * the position holds as its own fills (`ownFillsCover`), that is the
-     * answer, with no sibling asked: a square-off of every position costs no
+     * the position holds as its own fills against a fresh positions read
+     * (`ownFillsCover`), that is the answer, with no sibling asked: a square-off of every position costs no
      * query. Otherwise the siblings' own states count what they have
      * recorded; when the broker shows less than that, the fills of their
      * tagged orders they have not recorded yet are counted from the order

@@ -131,6 +131,10 @@ describe("the broker's net long without a positions read", () => {
       );
       await env.control.injectFaults({ muteOrderUpdates: true });
       await trade('SELL', lot);
+      // An exit round asks the broker for the net, so the lost update cannot mislead it.
+      expect((await checked.viewOf(row.tradingsymbol, 'MIS', { netFromBroker: true }))!.net).toBe(
+        held - lot,
+      );
       // Within a few checks the mirror, now a lot ahead, is distrusted and rebuilt from REST.
       await eventually(
         async () => checked.stats.distrusted,

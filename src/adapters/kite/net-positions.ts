@@ -67,15 +67,22 @@ export class NetPositions {
 
   /**
    * The contract's net and who holds it by our tags. The net from memory
-   * when the contract has an offset, else one positions read; the owners
+   * when the contract has an offset and `netFromBroker` is not asked, else
+   * one positions read; the owners
    * from the mirror, rebuilt first if incomplete (one `GET /orders` shared
    * by every caller). The two need not be read at one moment: a skew only
    * makes the net look short of the owners' fills, and such a view sells
    * nothing by itself (`ownFillsCover`). Undefined when the mirror could
    * not be made complete.
    */
-  async viewOf(tradingsymbol: string, product: string): Promise<ContractView | undefined> {
-    const mirrored = this.fromMirror(contractKey(tradingsymbol, product), this.orders.netFilled());
+  async viewOf(
+    tradingsymbol: string,
+    product: string,
+    { netFromBroker = false } = {},
+  ): Promise<ContractView | undefined> {
+    const mirrored = netFromBroker
+      ? undefined
+      : this.fromMirror(contractKey(tradingsymbol, product), this.orders.netFilled());
     let net = mirrored;
     if (net === undefined) {
       // Its own read, not one already in flight: the answer must postdate the crossing.
