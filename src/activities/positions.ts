@@ -237,8 +237,8 @@ export function createPositionActivities({ client, broker, netPositions }: Posit
      * Before every exit round: what the broker holds of the contract, and
      * what the siblings on it hold. When the worker's order mirror shows all
      * the position holds as its own fills against a fresh positions read
-     * (`ownFillsCover`), that is the answer, with no sibling asked: a square-off of every position costs no
-     * query. Otherwise the siblings' own states count what they have
+     * (`ownFillsCover`), that is the answer, with no sibling asked: a
+     * square-off of every position costs no query. Otherwise the siblings' own states count what they have
      * recorded; when the broker shows less than that, the fills of their
      * tagged orders they have not recorded yet are counted from the order
      * book, so a sibling's sale in flight is not taken for a close elsewhere.

@@ -45,7 +45,7 @@ export async function bookAtOneMoment(
 export interface ContractView {
   net: number;
   fills: ContractFills;
-  /** `mirror`: the worker's order mirror, no REST call; `broker`: one consistent read of the broker. */
+  /** `mirror`: the net from the worker's order mirror, no REST call; `broker`: the net from a read of the broker. */
   from: 'mirror' | 'broker';
 }
 
