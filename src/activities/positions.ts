@@ -13,13 +13,8 @@ import {
   type WorkflowHolding,
 } from '../domain/holdings';
 import { isSystemTag, tagPrefix } from '../domain/order-tag';
-import {
-  forceExitSignal,
-  positionStateQuery,
-  type Fill,
-  type PositionState,
-} from '../workflows/messages';
-import { mapBounded } from './bounded';
+import { forceExitSignal, type Fill, type PositionState } from '../workflows/messages';
+import { RUNNING_POSITIONS, type PositionStates } from './position-states';
 import { FailureType } from './failure-types';
 import { toActivityFailure } from './failures';
 import {
@@ -61,10 +56,6 @@ export interface ExternalFillsInput {
 
 const FILL_STAMP_RESOLUTION_MS = 1_000;
 
-const quoted = (value: string) => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-
-const RUNNING_POSITIONS = `WorkflowType = 'positionWorkflow' AND ExecutionStatus = 'Running'`;
-
 /**
  * An exit asks its siblings on the contract all at once: asked one after
  * another, each sibling whose worker had just died added the wait for that
@@ -86,61 +77,6 @@ export function holdingOf(workflowId: string, s: PositionState): WorkflowHolding
     held,
     inFlux: s.phase === 'ENTERING' || s.phase === 'EXITING',
   };
-}
-
-export interface RunningFilter {
-  /**
-   * The deployment's task queue: one deployment trades one broker account,
-   * so positions of other task queues in the namespace are not siblings (and
-   * their workers may be down, which would hang every query on them).
-   */
-  taskQueue: string;
-  tradingsymbol?: string;
-  exclude?: string;
-}
-
-/**
- * The running positions and their own view of themselves, read with queries
- * so it is as current as their histories. Visibility only finds them; a
- * position started a moment ago is visible well before it holds anything.
- */
-export async function runningPositions(
-  client: Client,
-  filter: RunningFilter,
-  {
-    known = () => undefined,
-    inFlight = 1,
-  }: {
-    /** A state read moments ago that still stands for this position, so it is not asked again. */
-    known?: (workflowId: string) => PositionState | undefined;
-    /** Queries at once; a sweep of every position asks one at a time so it never floods the worker. */
-    inFlight?: number;
-  } = {},
-): Promise<{ workflowId: string; state: PositionState }[]> {
-  const query = [
-    RUNNING_POSITIONS,
-    `TaskQueue = ${quoted(filter.taskQueue)}`,
-    ...(filter.tradingsymbol ? [`TradingSymbol = ${quoted(filter.tradingsymbol)}`] : []),
-  ].join(' AND ');
-  const listed: { workflowId: string; runId: string }[] = [];
-  for await (const { workflowId, runId } of client.workflow.list({ query }))
-    if (workflowId !== filter.exclude) listed.push({ workflowId, runId });
-  const states = await mapBounded(listed, inFlight, ({ workflowId, runId }) => {
-    const state = known(workflowId);
-    if (state) return Promise.resolve(state);
-    return client.workflow
-      .getHandle(workflowId, runId)
-      .query(positionStateQuery)
-      .catch((err: unknown) => {
-        // A run that ended between the listing and the query holds nothing.
-        if (/completed|not found/i.test(String(err))) return undefined;
-        throw err;
-      });
-  });
-  return listed.flatMap(({ workflowId }, i) => {
-    const state = states[i];
-    return state ? [{ workflowId, state }] : [];
-  });
 }
 
 const sumHeld = (holdings: readonly { held: number }[]) => holdings.reduce((s, o) => s + o.held, 0);
@@ -203,12 +139,13 @@ export function externalFills(
 }
 
 export interface PositionActivityDeps {
-  client: Client;
   broker: KiteBroker;
+  /** The worker's running positions and their last states read, shared with the reconciler. */
+  states: PositionStates;
   netPositions?: Pick<NetPositions, 'viewOf'>;
 }
 
-export function createPositionActivities({ client, broker, netPositions }: PositionActivityDeps) {
+export function createPositionActivities({ broker, states, netPositions }: PositionActivityDeps) {
   const brokerCall = async <T>(fn: () => Promise<T>): Promise<T> => {
     try {
       return await fn();
@@ -257,8 +194,7 @@ export function createPositionActivities({ client, broker, netPositions }: Posit
       const { taskQueue } = Context.current().info;
       // Siblings before the broker: a fill recorded after a state was read shows in the book read later.
       const siblings = (
-        await runningPositions(
-          client,
+        await states.running(
           { taskQueue, tradingsymbol, exclude: workflowId },
           { inFlight: SIBLING_QUERIES_IN_FLIGHT },
         )

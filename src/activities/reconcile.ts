@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Context } from '@temporalio/activity';
-import type { Client } from '@temporalio/client';
 import type { KiteBroker } from '../adapters/kite/client';
 import { isTerminal } from '../adapters/kite/types';
 import { positionRulesFrom, tagSaltOf } from '../client/submit';
@@ -22,7 +21,8 @@ import {
 import type { Contract, PositionRules, PositionState } from '../workflows/messages';
 import { reconcilerWorkflowId } from '../workflows/reconciler-messages';
 import { toActivityFailure } from './failures';
-import { holdingOf, runningPositions } from './positions';
+import type { PositionStates } from './position-states';
+import { holdingOf } from './positions';
 
 interface Snapshot {
   rows: HoldingRow[];
@@ -52,14 +52,15 @@ export interface ReconcileRun {
 export const CONFIRM_AFTER_MS = 2_000;
 
 export interface ReconcileActivityDeps {
-  client: Client;
+  /** The worker's running positions and their last states read. */
+  states: PositionStates;
   broker: KiteBroker;
   config: Config;
   confirmAfterMs?: number;
 }
 
 export function createReconcileActivities({
-  client,
+  states,
   broker,
   config,
   confirmAfterMs = CONFIRM_AFTER_MS,
@@ -89,11 +90,7 @@ export function createReconcileActivities({
       const holding = state && holdingOf(workflowId, state);
       return holding && settled.has(holdingKey(holding)) ? state : undefined;
     };
-    const running = await runningPositions(
-      client,
-      { taskQueue: config.temporal.taskQueue },
-      { known },
-    );
+    const running = await states.running({ taskQueue: config.temporal.taskQueue }, { known });
     const holdings = running.flatMap(({ workflowId, state }) => {
       const holding = holdingOf(workflowId, state);
       return holding ? [holding] : [];

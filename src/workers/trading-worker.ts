@@ -5,6 +5,7 @@ import { bundleTradingWorkflows } from './workflow-bundle';
 import { createActivities } from '../activities';
 import { createNotifyActivities } from '../activities/notify';
 import { createFleetActivities, createPositionActivities } from '../activities/positions';
+import { PositionStates } from '../activities/position-states';
 import { createReconcileActivities } from '../activities/reconcile';
 import { createStrategyActivities } from '../activities/strategy';
 import { createKiteBroker, type KiteBroker } from '../adapters/kite/client';
@@ -156,6 +157,7 @@ export async function createTradingWorker({
   const bundle = workflowBundle ?? (await bundleTradingWorkflows());
   const notify = createNotifyActivities({ config, secrets, logger }, notifier);
   const fleet = createFleetActivities({ client });
+  const states = new PositionStates(client);
   const worker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,
@@ -170,9 +172,9 @@ export async function createTradingWorker({
         risk: config.risk,
         historyLimit: config.temporal.positionHistoryLimit,
       }),
-      ...createPositionActivities({ client, broker, netPositions }),
+      ...createPositionActivities({ broker, states, netPositions }),
       ...fleet,
-      ...createReconcileActivities({ client, broker, config }),
+      ...createReconcileActivities({ states, broker, config }),
       ...createStrategyActivities({ broker, config, tickCandles }),
     },
     maxConcurrentActivityTaskExecutions: activitySlotsFor(config.risk.maxOpenPositions),

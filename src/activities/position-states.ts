@@ -1,0 +1,108 @@
+import type { Client } from '@temporalio/client';
+import { positionStateQuery, type PositionState } from '../workflows/messages';
+import { mapBounded } from './bounded';
+
+const quoted = (value: string) => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+
+export const RUNNING_POSITIONS = `WorkflowType = 'positionWorkflow' AND ExecutionStatus = 'Running'`;
+
+export interface RunningFilter {
+  /**
+   * The deployment's task queue: one deployment trades one broker account,
+   * so positions of other task queues in the namespace are not siblings (and
+   * their workers may be down, which would hang every query on them).
+   */
+  taskQueue: string;
+  tradingsymbol?: string;
+  exclude?: string;
+}
+
+interface StateRead {
+  runId: string;
+  /** The run's history length when the read began: the state answers for at least these events. */
+  historyLength: number;
+  state: PositionState;
+}
+
+/**
+ * The last state read of each running position, with its history's length
+ * at the read. A workflow's state changes only by new events, so while the
+ * length stands the state does too, and a describe (answered by the server
+ * from the run's own record) stands in for the query (a workflow task on a
+ * worker, and a replay there when the position is not in its cache). A
+ * sweep of parked positions then asks no worker anything, and after a
+ * worker dies its positions are not replayed on the survivor just to be
+ * counted (bench/README.md, session 15).
+ */
+export class PositionStates {
+  private readonly reads = new Map<string, StateRead>();
+
+  constructor(private readonly client: Client) {}
+
+  /**
+   * The running positions and their own view of themselves, as current as
+   * their histories. Visibility only finds them; a position started a
+   * moment ago is visible well before it holds anything.
+   */
+  async running(
+    filter: RunningFilter,
+    {
+      known = () => undefined,
+      inFlight = 1,
+    }: {
+      /** A state read moments ago that still stands for this position, so it is not asked again. */
+      known?: (workflowId: string) => PositionState | undefined;
+      /** Reads at once; a sweep of every position reads one at a time so it never floods the server. */
+      inFlight?: number;
+    } = {},
+  ): Promise<{ workflowId: string; state: PositionState }[]> {
+    const query = [
+      RUNNING_POSITIONS,
+      `TaskQueue = ${quoted(filter.taskQueue)}`,
+      ...(filter.tradingsymbol ? [`TradingSymbol = ${quoted(filter.tradingsymbol)}`] : []),
+    ].join(' AND ');
+    const listed: { workflowId: string; runId: string }[] = [];
+    for await (const { workflowId, runId } of this.client.workflow.list({ query }))
+      if (workflowId !== filter.exclude) listed.push({ workflowId, runId });
+    const states = await mapBounded(listed, inFlight, ({ workflowId, runId }) => {
+      const state = known(workflowId);
+      if (state) return Promise.resolve(state);
+      return this.read(workflowId, runId).catch((err: unknown) => {
+        // A run that ended between the listing and the query holds nothing.
+        if (/completed|not found/i.test(String(err))) return undefined;
+        throw err;
+      });
+    });
+    // Every running position of the deployment was listed: the rest have ended.
+    if (!filter.tradingsymbol && !filter.exclude)
+      this.keepOnly(new Set(listed.map(({ workflowId }) => workflowId)));
+    return listed.flatMap(({ workflowId }, i) => {
+      const state = states[i];
+      return state ? [{ workflowId, state }] : [];
+    });
+  }
+
+  /** The run's state as of now; undefined once it has ended (it holds nothing then). */
+  private async read(workflowId: string, runId: string): Promise<PositionState | undefined> {
+    const handle = this.client.workflow.getHandle(workflowId, runId);
+    const { status, historyLength } = await handle.describe();
+    const last = this.reads.get(workflowId);
+    if (status.name !== 'RUNNING') {
+      this.reads.delete(workflowId);
+      return undefined;
+    }
+    if (last?.runId === runId && last.historyLength === historyLength) return last.state;
+    // The query sees every event written before it was sent, so at least `historyLength` of them.
+    const state = await handle.query(positionStateQuery);
+    this.reads.set(workflowId, { runId, historyLength, state });
+    return state;
+  }
+
+  private keepOnly(workflowIds: ReadonlySet<string>): void {
+    for (const id of this.reads.keys()) if (!workflowIds.has(id)) this.reads.delete(id);
+  }
+
+  get size(): number {
+    return this.reads.size;
+  }
+}

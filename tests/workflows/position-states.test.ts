@@ -1,0 +1,67 @@
+import { Client, type WorkflowClientInterceptor } from '@temporalio/client';
+import { PositionStates } from '../../src/activities/position-states';
+import { forceExitSignal, pauseSignal } from '../../src/workflows/messages';
+import { startPaperStack, type PaperStack } from '../harness/paper-stack';
+import { openPosition, waitForState, type PositionHandle } from '../harness/positions';
+
+/** The run's history length once two describes a while apart agree: nothing more is on its way. */
+async function settledLength(handle: PositionHandle): Promise<number> {
+  let last = -1;
+  for (;;) {
+    const { historyLength } = await handle.describe();
+    if (historyLength === last) return last;
+    last = historyLength;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+describe('PositionStates: a running position is queried only when its history has grown', () => {
+  let stack: PaperStack;
+  beforeAll(async () => {
+    stack = await startPaperStack();
+  });
+  afterAll(() => stack.stop());
+
+  it('answers a parked position from a describe, asks again after a signal, forgets it once ended', async () => {
+    const { handle, state } = await openPosition(stack);
+    // A price between the stop and the target: no trailing step writes to the history meanwhile.
+    await stack.control.pinPrice(state.contract!.token, state.entryPrice!);
+    let queries = 0;
+    const counting: WorkflowClientInterceptor = {
+      query: (input, next) => {
+        queries++;
+        return next(input);
+      },
+    };
+    const client = new Client({
+      connection: stack.client.connection,
+      namespace: stack.config.temporal.namespace,
+      interceptors: { workflow: [counting] },
+    });
+    const states = new PositionStates(client);
+    const filter = { taskQueue: stack.config.temporal.taskQueue };
+    await settledLength(handle);
+
+    const first = await states.running(filter);
+    expect(first.map((r) => r.workflowId)).toEqual([handle.workflowId]);
+    expect(first[0].state).toMatchObject({ phase: 'OPEN', paused: false });
+    expect(queries).toBe(1);
+
+    const unchanged = await states.running(filter);
+    expect(unchanged[0].state).toEqual(first[0].state);
+    expect(queries).toBe(1);
+
+    const before = await settledLength(handle);
+    await handle.signal(pauseSignal);
+    await waitForState(handle, (s) => s.paused);
+    expect(await settledLength(handle)).toBeGreaterThan(before);
+    const paused = await states.running(filter);
+    expect(queries).toBe(2);
+    expect(paused[0].state).toMatchObject({ phase: 'OPEN', paused: true });
+
+    await handle.signal(forceExitSignal, 'test done');
+    await handle.result();
+    expect(await states.running(filter)).toEqual([]);
+    expect(states.size).toBe(0);
+  });
+});
