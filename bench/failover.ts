@@ -9,6 +9,7 @@ import { summarize } from './lib/stats';
 import { measureUsage, startCpuMeter } from './lib/usage';
 import { bookHealth, timeoutsAround } from './lib/book-health';
 import { byTriggerWorker, forceExits } from './lib/forced-exits';
+import { serverRates } from './lib/server-rates';
 import { retriesOf, triggerMoves } from './lib/trigger-moves';
 
 /** The issue's bound on moving a dead worker's supervision. */
@@ -16,6 +17,8 @@ const MOVED_WITHIN_MS = 15_000;
 const MISSED_MS = 60_000;
 /** Force exits sent at the kill to the dead worker's positions, and as many to the survivor's. */
 const FORCED = 20;
+/** The server's work after the kill is read over this window: the time the issue allows a move. */
+const AFTER_KILL_RATES_MS = 15_000;
 
 /**
  * Two production workers on one task queue, each with its own ticker
@@ -40,12 +43,14 @@ export async function failover(ctx: BenchContext): Promise<BenchOutcome> {
     const open = await growTo(stack, book, size, ctx.log);
     const fillSeconds = Math.round((Date.now() - started) / 1000);
     ctx.log(`${open} OPEN of ${size} across two workers after ${fillSeconds} s`);
-    const [first, other, server] = await Promise.all([
+    const [first, other, server, serverAtRest] = await Promise.all([
       measureUsage(stack.worker, USAGE_WINDOW_MS),
       measureUsage(second, USAGE_WINDOW_MS),
       measureUsage(ctx.temporal.server, USAGE_WINDOW_MS),
+      serverRates(ctx.temporal.metricsUrl, USAGE_WINDOW_MS),
     ]);
     ctx.log(`usage: ${JSON.stringify({ first, other, server })}`);
+    ctx.log(`server at rest, per second: ${JSON.stringify(serverAtRest)}`);
 
     const byToken = new Map<number, OpenPosition[]>();
     for (const p of book) byToken.set(p.token, [...(byToken.get(p.token) ?? []), p]);
@@ -66,6 +71,7 @@ export async function failover(ctx: BenchContext): Promise<BenchOutcome> {
     const killedAt = performance.now();
     const killedAtEpochMs = Date.now();
     await second.kill();
+    const serverAfterKill = serverRates(ctx.temporal.metricsUrl, AFTER_KILL_RATES_MS);
     const forcedExits = Promise.all([
       forceExits(stack, forced.on, killedAt, MISSED_MS),
       forceExits(stack, forced.elsewhere, killedAt, MISSED_MS),
@@ -83,6 +89,8 @@ export async function failover(ctx: BenchContext): Promise<BenchOutcome> {
     });
     const results = await Promise.all(exits);
     const [forcedOnDead, forcedOnSurvivor] = await forcedExits;
+    const serverMoving = await serverAfterKill;
+    ctx.log(`server after the kill, per second: ${JSON.stringify(serverMoving)}`);
     const serverCpuAfterKillPct =
       Math.round((serverSpent().seconds.server / ((performance.now() - killedAt) / 1000)) * 1000) /
       10;
@@ -122,7 +130,9 @@ export async function failover(ctx: BenchContext): Promise<BenchOutcome> {
       first,
       other,
       server,
+      serverAtRest,
       serverCpuAfterKillPct,
+      serverAfterKill: serverMoving,
       real,
       base,
       slow,

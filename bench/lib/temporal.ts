@@ -7,6 +7,7 @@ import { bundleTradingWorkflows } from '../../src/workers/workflow-bundle';
 import { ensureTemporalCli } from '../../scripts/temporal-cli';
 import { dynamicConfigArgs, sqlitePragmaArgs } from '../../scripts/temporal-server-settings';
 import { SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes';
+import { freePort } from '../../tests/harness/free-port';
 import { processUsage } from '../../tests/harness/worker-process';
 import type { Measured } from './usage';
 
@@ -21,6 +22,8 @@ export interface BenchTemporal {
   baselineBundlePath: string;
   /** The server process (the CLI's dev server), for its CPU and memory beside the worker's. */
   server: Measured;
+  /** The server's Prometheus endpoint: what it did, by operation (`serverRates`). */
+  metricsUrl: string;
   teardown(): Promise<void>;
 }
 
@@ -97,6 +100,7 @@ function serverArgs(o: BenchServerOptions, dbDir: string): string[] {
 export async function startBenchTemporal(options: BenchServerOptions = {}): Promise<BenchTemporal> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trader-bench-'));
   const executable = ensureTemporalCli();
+  const metricsPort = await freePort();
   const env = await TestWorkflowEnvironment.createLocal({
     server: {
       executable: { type: 'existing-path', path: executable },
@@ -105,6 +109,7 @@ export async function startBenchTemporal(options: BenchServerOptions = {}): Prom
       searchAttributes: SEARCH_ATTRIBUTES,
       extraArgs: [
         ...['--log-level', 'error', '--namespace', BENCH_NAMESPACE],
+        ...['--metrics-port', String(metricsPort)],
         ...serverArgs(options, dir),
       ],
     },
@@ -113,6 +118,7 @@ export async function startBenchTemporal(options: BenchServerOptions = {}): Prom
   return {
     address: env.address,
     server: { usage: () => (pid === undefined ? undefined : processUsage(pid)) },
+    metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
     namespace: BENCH_NAMESPACE,
     tradingBundlePath: await bundleTo(dir, bundleTradingWorkflows(quiet), 'trading'),
     baselineBundlePath: await bundleTo(
