@@ -49,11 +49,14 @@ export class PositionStates {
     {
       known = () => undefined,
       inFlight = 1,
+      onRead,
     }: {
       /** A state read moments ago that still stands for this position, so it is not asked again. */
       known?: (workflowId: string) => PositionState | undefined;
-      /** Reads at once; a sweep of every position reads one at a time so it never floods the server. */
+      /** Reads at once. */
       inFlight?: number;
+      /** After each position read: a long sweep heartbeats here. */
+      onRead?: () => void;
     } = {},
   ): Promise<{ workflowId: string; state: PositionState }[]> {
     const query = [
@@ -67,11 +70,13 @@ export class PositionStates {
     const states = await mapBounded(listed, inFlight, ({ workflowId, runId }) => {
       const state = known(workflowId);
       if (state) return Promise.resolve(state);
-      return this.read(workflowId, runId).catch((err: unknown) => {
-        // A run that ended between the listing and the query holds nothing.
-        if (/completed|not found/i.test(String(err))) return undefined;
-        throw err;
-      });
+      return this.read(workflowId, runId)
+        .catch((err: unknown) => {
+          // A run that ended between the listing and the query holds nothing.
+          if (/completed|not found/i.test(String(err))) return undefined;
+          throw err;
+        })
+        .finally(onRead);
     });
     // Every running position of the deployment was listed: the rest have ended.
     if (!filter.tradingsymbol && !filter.exclude)

@@ -48,6 +48,14 @@ export interface ReconcileRun {
   settings: ReconcileSettings;
 }
 
+/**
+ * Positions read at once by a sweep. A read is a describe, answered by the
+ * server alone; a worker is asked only for a position that changed. One at
+ * a time, 2,000 positions took about 3 minutes on a busy dev server (90 ms
+ * a describe), longer than the run interval (bench/README.md, session 15).
+ */
+const SWEEP_READS_IN_FLIGHT = 8;
+
 /** A second read this long after the first confirms a row, so an order in flight is never an orphan. */
 export const CONFIRM_AFTER_MS = 2_000;
 
@@ -90,7 +98,10 @@ export function createReconcileActivities({
       const holding = state && holdingOf(workflowId, state);
       return holding && settled.has(holdingKey(holding)) ? state : undefined;
     };
-    const running = await states.running({ taskQueue: config.temporal.taskQueue }, { known });
+    const running = await states.running(
+      { taskQueue: config.temporal.taskQueue },
+      { known, inFlight: SWEEP_READS_IN_FLIGHT, onRead: () => Context.current().heartbeat() },
+    );
     const holdings = running.flatMap(({ workflowId, state }) => {
       const holding = holdingOf(workflowId, state);
       return holding ? [holding] : [];

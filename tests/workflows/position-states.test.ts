@@ -47,9 +47,11 @@ describe('PositionStates: a running position is queried only when its history ha
     expect(first[0].state).toMatchObject({ phase: 'OPEN', paused: false });
     expect(queries).toBe(1);
 
-    const unchanged = await states.running(filter);
+    let reads = 0;
+    const unchanged = await states.running(filter, { onRead: () => reads++ });
     expect(unchanged[0].state).toEqual(first[0].state);
     expect(queries).toBe(1);
+    expect(reads).toBe(1);
 
     const before = await settledLength(handle);
     await handle.signal(pauseSignal);
