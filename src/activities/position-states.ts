@@ -87,15 +87,16 @@ export class PositionStates {
     });
   }
 
-  /** The run's state as of now; undefined once it has ended (it holds nothing then). */
+  /** The run's state as of now. */
   private async read(workflowId: string, runId: string): Promise<PositionState | undefined> {
     const handle = this.client.workflow.getHandle(workflowId, runId);
     const { status, historyLength } = await handle.describe();
-    const last = this.reads.get(workflowId);
     if (status.name !== 'RUNNING') {
       this.reads.delete(workflowId);
-      return undefined;
+      // Ended since it was listed: its last state says what it held (a run that continued as new still holds it).
+      return handle.query(positionStateQuery);
     }
+    const last = this.reads.get(workflowId);
     if (last?.runId === runId && last.historyLength === historyLength) return last.state;
     // The query sees every event written before it was sent, so at least `historyLength` of them.
     const state = await handle.query(positionStateQuery);
