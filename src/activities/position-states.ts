@@ -88,7 +88,7 @@ export class PositionStates {
   }
 
   /** The run's state as of now. */
-  private async read(workflowId: string, runId: string): Promise<PositionState | undefined> {
+  private async read(workflowId: string, runId: string): Promise<PositionState> {
     const handle = this.client.workflow.getHandle(workflowId, runId);
     const { status, historyLength } = await handle.describe();
     if (status.name !== 'RUNNING') {
