@@ -24,9 +24,10 @@ async function scrape(url: string): Promise<Totals> {
   const totals = {} as Totals;
   for (const [key, { name, by, where }] of Object.entries(COUNTERS)) {
     const sums = new Map<string, number>();
+    const labelOf = new RegExp(`${by}="([^"]*)"`);
     for (const line of text.split('\n')) {
       if (!line.startsWith(`${name}{`) || !line.includes(where)) continue;
-      const label = new RegExp(`${by}="([^"]*)"`).exec(line)?.[1];
+      const label = labelOf.exec(line)?.[1];
       const value = Number(line.slice(line.lastIndexOf(' ') + 1));
       if (label) sums.set(label, (sums.get(label) ?? 0) + value);
     }

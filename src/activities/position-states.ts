@@ -93,7 +93,8 @@ export class PositionStates {
     const { status, historyLength } = await handle.describe();
     if (status.name !== 'RUNNING') {
       this.reads.delete(workflowId);
-      // Ended since it was listed: its last state says what it held (a run that continued as new still holds it).
+      // Ended since it was listed: its last state says what it held (a run that
+      // continued as new still holds it).
       return handle.query(positionStateQuery);
     }
     const last = this.reads.get(workflowId);

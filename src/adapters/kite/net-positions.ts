@@ -69,10 +69,10 @@ export class NetPositions {
    * The contract's net and who holds it by our tags. The net from memory
    * when the contract has an offset and `netFromBroker` is not asked, else
    * one positions read; the owners from the mirror, rebuilt first if
-   * incomplete (one `GET /orders` shared by every caller). The two need not be read at one moment: a skew only
-   * makes the net look short of the owners' fills, and such a view sells
-   * nothing by itself (`ownFillsCover`). Undefined when the mirror could
-   * not be made complete.
+   * incomplete (one `GET /orders` shared by every caller). The two need not
+   * be read at one moment: a skew only makes the net look short of the
+   * owners' fills, and such a view sells nothing by itself
+   * (`ownFillsCover`). Undefined when the mirror could not be made complete.
    */
   async viewOf(
     tradingsymbol: string,
