@@ -1,5 +1,6 @@
 import pino, { type Logger } from 'pino';
 import {
+  LogTimestamp,
   Runtime,
   makeTelemetryFilterString,
   type LogLevel,
@@ -85,6 +86,14 @@ export function scrubber(secrets: readonly string[]): <T>(value: T) => T {
   };
 }
 
+/**
+ * When the line being written happened, if not now. The SDK hands its lines
+ * (activities', workflows', Core's) over 100 - 200 ms after they were made,
+ * held to be sorted with Core's; stamped on arrival, a trigger's "order
+ * placed" read 150 ms after the exchange had filled it.
+ */
+let happenedAtMs: number | undefined;
+
 export interface LoggerOptions {
   name: string;
   level?: string;
@@ -105,6 +114,7 @@ export function createLogger({
       name,
       level,
       redact: { paths: REDACT_PATHS, censor: CENSOR },
+      timestamp: () => `,"time":${happenedAtMs ?? Date.now()}`,
       formatters: { log: (obj) => scrub(obj) },
       hooks: {
         logMethod(args, method) {
@@ -124,6 +134,19 @@ const PINO_LEVEL: Record<LogLevel, pino.Level> = {
   ERROR: 'error',
 };
 
+/** Writes one of the SDK's log lines to `logger`, stamped with when the SDK made it. */
+export function sdkLineWriter(logger: Logger) {
+  return (level: LogLevel, message: string, meta?: LogMetadata): void => {
+    const nanos: unknown = meta?.[LogTimestamp];
+    happenedAtMs = typeof nanos === 'bigint' ? Number(nanos / 1_000_000n) : undefined;
+    try {
+      logger[PINO_LEVEL[level]](meta ?? {}, message);
+    } finally {
+      happenedAtMs = undefined;
+    }
+  };
+}
+
 /**
  * Routes the Temporal SDK's own logs, workflow-logger lines (which carry
  * workflowId, runId and workflowType) and Core's Rust logs into pino, and
@@ -131,8 +154,7 @@ const PINO_LEVEL: Record<LogLevel, pino.Level> = {
  * once per process, so later calls are no-ops.
  */
 export function installTemporalLogging(logger: Logger, metrics?: MetricsExporterConfig): void {
-  const log = (level: LogLevel, message: string, meta?: LogMetadata) =>
-    logger[PINO_LEVEL[level]](meta ?? {}, message);
+  const log = sdkLineWriter(logger);
   try {
     Runtime.install({
       logger: {

@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
-import { createLogger } from '../../src/log';
+import { LogTimestamp } from '@temporalio/worker';
+import { createLogger, sdkLineWriter } from '../../src/log';
 
 const capture = () => {
   const lines: string[] = [];
@@ -41,5 +42,27 @@ describe('pino logging', () => {
       msg: 'phase OPEN',
       level: 30,
     });
+  });
+
+  it("stamps the SDK's lines with when the SDK made them, not when it handed them over", () => {
+    const { lines, destination } = capture();
+    const log = createLogger({ name: 't', destination });
+    const madeAt = Date.UTC(2026, 11, 7, 9, 15, 0, 250);
+    sdkLineWriter(log)('INFO', 'order placed', {
+      [LogTimestamp]: BigInt(madeAt) * 1_000_000n + 999_999n,
+      tag: 'abc',
+    });
+    const before = Date.now();
+    log.info('ours, written now');
+    const [sdkLine, ownLine] = lines.map((l) => JSON.parse(l) as { time: number; msg: string });
+    expect(sdkLine).toMatchObject({ time: madeAt, msg: 'order placed', tag: 'abc' });
+    expect(ownLine.time).toBeGreaterThanOrEqual(before);
+  });
+
+  it('stamps an SDK line that carries no time with the time it is written', () => {
+    const { lines, destination } = capture();
+    const before = Date.now();
+    sdkLineWriter(createLogger({ name: 't', destination }))('WARN', 'no stamp');
+    expect((JSON.parse(lines[0]) as { time: number }).time).toBeGreaterThanOrEqual(before);
   });
 });
