@@ -1,13 +1,23 @@
 import { samples, type BenchContext } from './lib/context';
 import { openBatch, type OpenPosition } from './lib/open';
 import { keyPathToEnvName } from '../src/config/load';
-import { countInPhase, crossingPrice, stopLossPct, terminateAll, VARIANTS } from './lib/positions';
+import {
+  countInPhase,
+  crossingPrice,
+  endedPositionIds,
+  stopLossPct,
+  terminateAll,
+  VARIANTS,
+} from './lib/positions';
 import { latencyRow, type BenchOutcome, type Row } from './lib/report';
 import { sleep, within } from './lib/rendezvous';
 import { startBenchStack, type BenchStack } from './lib/stack';
 import { ratio, summarize } from './lib/stats';
 import { measureUsage, type Usage } from './lib/usage';
 import os from 'node:os';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { triggerFirings, type TriggerFiring } from './lib/trigger-log';
+import { metricsUrlOf, nodeActivity, scrapeNodeSeries } from './lib/worker-metrics';
 import { waitForPhase } from '../tests/harness/positions';
 
 export const TICK_INTERVAL_MS = 200; // every instrument at 5/s
@@ -49,28 +59,39 @@ const growDeadlineMs = (size: number) => Math.max(300_000, size * 400);
 
 /**
  * Tops the book up to `size` open positions, a bounded number of entries in
- * flight at a time; gives up after a deadline so a stall is reported, not waited out.
+ * flight at a time; gives up after a deadline so a stall is reported, not
+ * waited out. A position that closes on its own (a far-from-the-money
+ * premium at the price floor touches even an 80% stop, more so near expiry)
+ * leaves the book and is replaced. Returns the OPEN count and how many closed.
  */
 export async function growTo(
   stack: BenchStack,
   book: OpenPosition[],
   size: number,
   log: (m: string) => void,
-) {
+): Promise<{ open: number; closedOnTheirOwn: number }> {
   let next = book.length;
+  let closedOnTheirOwn = 0;
   const giveUpAt = Date.now() + growDeadlineMs(size);
-  while (book.length < size && Date.now() < giveUpAt) {
-    const wanted = Math.min(OPEN_CONCURRENCY, size - book.length);
-    const variants = Array.from({ length: wanted }, () => VARIANTS[next++ % VARIANTS.length]);
-    book.push(...(await openBatch(stack, variants)));
-    if (book.length % 100 < OPEN_CONCURRENCY) log(`${book.length}/${size} entries filled`);
-  }
-  let open = await countInPhase(stack, 'OPEN');
-  while (open < size && Date.now() < giveUpAt) {
-    await sleep(2_000);
+  let open = 0;
+  while (Date.now() < giveUpAt) {
+    while (book.length < size && Date.now() < giveUpAt) {
+      const wanted = Math.min(OPEN_CONCURRENCY, size - book.length);
+      const variants = Array.from({ length: wanted }, () => VARIANTS[next++ % VARIANTS.length]);
+      book.push(...(await openBatch(stack, variants)));
+      if (book.length % 100 < OPEN_CONCURRENCY) log(`${book.length}/${size} entries filled`);
+    }
     open = await countInPhase(stack, 'OPEN');
+    if (open >= size) break;
+    await sleep(2_000);
+    const ended = await endedPositionIds(stack);
+    const kept = book.filter((p) => !ended.has(p.workflowId));
+    closedOnTheirOwn += book.length - kept.length;
+    book.splice(0, book.length, ...kept);
   }
-  return open;
+  if (closedOnTheirOwn > 0)
+    log(`${closedOnTheirOwn} positions closed on their own and were replaced`);
+  return { open, closedOnTheirOwn };
 }
 
 interface TriggerSample {
@@ -85,34 +106,76 @@ interface TriggerSample {
   exitsPerTick: number[];
   /** Each crossing tick's exits, crossing → order ms, in the order they reached the exchange. */
   perTick: number[][];
+  /** Where each crossing tick's first exit spent its time. */
+  phases: FirstExitPhases;
   late: number;
   missed: number;
+  /** Sampled positions that had closed on their own before their contract's walk. */
+  closedBeforeWalk: number;
+}
+
+/**
+ * A crossing tick's first exit, in ms, from the exchange's stamps and the
+ * worker's log (epoch ms, so whole milliseconds): publish → the packet at
+ * the worker; → the placement at the exchange's HTTP server; → the order
+ * announced (its body read, matched and in the journal); → the trigger's
+ * log line, after the answer came back.
+ */
+interface FirstExitPhases {
+  toWorker: number[];
+  inWorker: number[];
+  atExchange: number[];
+  answer: number[];
 }
 
 interface Exit {
   token: number;
+  tag: string;
   crossedAt: number;
   orderAt?: number;
 }
 
-/** Exits grouped by the tick that crossed them: each group's first order, and the group sizes. */
-function byCrossingTick(
-  exits: readonly Exit[],
-): Pick<TriggerSample, 'firstOfTick' | 'exitsPerTick' | 'perTick'> {
+/** Exits that reached the exchange, grouped by the tick that crossed them, each group in arrival order. */
+function groupByCrossingTick(exits: readonly Exit[]): Exit[][] {
   const ticks = new Map<string, Exit[]>();
   for (const e of exits) {
     if (e.orderAt === undefined) continue;
     const key = `${e.token}@${e.crossedAt}`;
     ticks.set(key, [...(ticks.get(key) ?? []), e]);
   }
-  const groups = [...ticks.values()];
+  return [...ticks.values()].map((g) => g.sort((a, b) => a.orderAt! - b.orderAt!));
+}
+
+/** Each group's first order, and the group sizes. */
+function byCrossingTick(
+  groups: readonly Exit[][],
+): Pick<TriggerSample, 'firstOfTick' | 'exitsPerTick' | 'perTick'> {
+  const ms = (e: Exit) => e.orderAt! - e.crossedAt;
   return {
-    firstOfTick: groups.map((g) => Math.min(...g.map((e) => e.orderAt! - e.crossedAt))),
+    firstOfTick: groups.map((g) => ms(g[0])),
     exitsPerTick: groups.map((g) => g.length),
-    perTick: groups.map((g) =>
-      g.map((e) => Math.round((e.orderAt! - e.crossedAt) * 10) / 10).sort((a, b) => a - b),
-    ),
+    perTick: groups.map((g) => g.map((e) => Math.round(ms(e) * 10) / 10)),
   };
+}
+
+/** The first exit of each group, split at the worker and the exchange's HTTP server. */
+function firstExitPhases(
+  groups: readonly Exit[][],
+  stack: BenchStack,
+  firings: ReadonlyMap<string, TriggerFiring>,
+): FirstExitPhases {
+  const phases: FirstExitPhases = { toWorker: [], inWorker: [], atExchange: [], answer: [] };
+  const epoch = (t: number) => performance.timeOrigin + t;
+  for (const [first] of groups) {
+    const firing = firings.get(first.tag);
+    const placedAt = stack.clock.placementAfter(first.crossedAt);
+    if (!firing || placedAt === undefined) continue;
+    phases.toWorker.push(firing.receivedAt - epoch(first.crossedAt));
+    phases.inWorker.push(epoch(placedAt) - firing.receivedAt);
+    phases.atExchange.push(first.orderAt! - placedAt);
+    phases.answer.push(firing.loggedAt - epoch(first.orderAt!));
+  }
+  return phases;
 }
 
 /**
@@ -143,23 +206,34 @@ async function triggerSample(stack: BenchStack, book: OpenPosition[]): Promise<T
   const target = Math.max(30, Math.ceil(book.length / 10));
   const exits: Promise<Exit>[] = [];
   const walked: number[] = [];
-  for (const [token, positions] of byToken) {
+  let closedBeforeWalk = 0;
+  for (const [token, onToken] of byToken) {
     if (exits.length >= target) break;
-    for (const p of positions) {
-      const { exits: plan } = await waitForPhase(
+    const positions: OpenPosition[] = [];
+    for (const p of onToken) {
+      const { phase, exits: plan } = await waitForPhase(
         stack.client.workflow.getHandle(p.workflowId),
         'OPEN',
+        'CLOSED',
       );
+      if (phase === 'CLOSED') {
+        closedBeforeWalk += 1;
+        continue;
+      }
+      positions.push(p);
       const crossed = stack.clock.crossingPublished(token, plan!.stopLoss);
       const exited = within(stack.clock.orderReceived(p.exitTag), MISSED_MS);
       exits.push(
         Promise.all([crossed, exited]).then(([crossedAt, orderAt]) => ({
           token,
+          tag: p.exitTag,
           crossedAt,
           orderAt,
         })),
       );
     }
+    walked.push(token);
+    if (positions.length === 0) continue;
     const entries = positions.map((p) => p.entryPrice);
     await walkDown(
       stack,
@@ -167,7 +241,6 @@ async function triggerSample(stack: BenchStack, book: OpenPosition[]): Promise<T
       Math.max(...entries),
       crossingPrice(Math.min(...entries), stopLossPct(stack)),
     );
-    walked.push(token);
   }
   const results = await Promise.all(exits);
   await sleep(3_000); // let the exits settle before the next size reuses these contracts
@@ -176,11 +249,14 @@ async function triggerSample(stack: BenchStack, book: OpenPosition[]): Promise<T
   const latencies = results.flatMap((e) =>
     e.orderAt === undefined ? [] : [e.orderAt - e.crossedAt],
   );
+  const groups = groupByCrossingTick(results);
   return {
     latencies,
-    ...byCrossingTick(results),
+    ...byCrossingTick(groups),
+    phases: firstExitPhases(groups, stack, triggerFirings(stack.workerLog)),
     late: latencies.filter((l) => l > LATE_MS).length,
     missed: results.length - latencies.length,
+    closedBeforeWalk,
   };
 }
 
@@ -204,7 +280,7 @@ export async function capacity(ctx: BenchContext): Promise<BenchOutcome> {
     const book: OpenPosition[] = [];
     for (const size of sizes) {
       const started = Date.now();
-      const open = await growTo(stack, book, size, ctx.log);
+      const { open, closedOnTheirOwn } = await growTo(stack, book, size, ctx.log);
       const fillSeconds = Math.round((Date.now() - started) / 1000);
       ctx.log(`${open} OPEN of ${size} after ${fillSeconds} s`);
       // The server's and this process's (the paper exchange, the bare worker) CPU beside the worker's.
@@ -216,14 +292,43 @@ export async function capacity(ctx: BenchContext): Promise<BenchOutcome> {
       const { user, system } = process.cpuUsage(benchCpuBefore);
       const benchCpuPct = Math.round(((user + system) / 1e3 / USAGE_WINDOW_MS) * 1000) / 10;
       ctx.log(`usage at ${size}: ${JSON.stringify({ usage, server, benchCpuPct })}`);
+      const requestsBefore = new Map(stack.clock.requests);
+      const workerMetrics = metricsUrlOf(stack.workerLog);
+      const workerBefore = await scrapeNodeSeries(workerMetrics);
+      const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+      loopDelay.enable();
       const sample = await triggerSample(stack, book);
+      loopDelay.disable();
+      const workerNode = nodeActivity(workerBefore, await scrapeNodeSeries(workerMetrics));
+      const during = {
+        // What the exchange served while the sample ran, and how late this process's event loop (the exchange's) ran.
+        requests: Object.fromEntries(
+          [...stack.clock.requests]
+            .map(([key, n]) => [key, n - (requestsBefore.get(key) ?? 0)] as const)
+            .filter(([, n]) => n > 0),
+        ),
+        benchLoopDelayMs: {
+          median: loopDelay.percentile(50) / 1e6,
+          p99: loopDelay.percentile(99) / 1e6,
+          max: loopDelay.max / 1e6,
+        },
+        worker: workerNode,
+      };
+      ctx.log(`during the sample at ${size}: ${JSON.stringify(during)}`);
       const bare: number[] = [];
       for (let i = 0; i < samples(ctx, 20); i++) bare.push(await ctx.baseline.triggered());
       const real = summarize(sample.latencies);
+      ctx.log(
+        `first exit of a crossing tick at ${size}, median ms: ${Object.entries(sample.phases)
+          .map(([phase, ms]) => `${phase} ${summarize(ms).median}`)
+          .join(', ')}`,
+      );
       const base = summarize(bare);
       details[`size${size}`] = {
         open,
         fillSeconds,
+        closedOnTheirOwn: closedOnTheirOwn + sample.closedBeforeWalk,
+        during,
         usage,
         server,
         benchCpuPct,
@@ -232,6 +337,9 @@ export async function capacity(ctx: BenchContext): Promise<BenchOutcome> {
         firstOfTick: summarize(sample.firstOfTick),
         exitsPerTick: summarize(sample.exitsPerTick),
         perTick: sample.perTick,
+        firstExitPhases: Object.fromEntries(
+          Object.entries(sample.phases).map(([phase, ms]) => [phase, summarize(ms)]),
+        ),
         base,
       };
       const at = `@${size}`;

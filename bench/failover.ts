@@ -40,7 +40,7 @@ export async function failover(ctx: BenchContext): Promise<BenchOutcome> {
     const second = await stack.spawnWorker();
     const book: OpenPosition[] = [];
     const started = Date.now();
-    const open = await growTo(stack, book, size, ctx.log);
+    const { open } = await growTo(stack, book, size, ctx.log);
     const fillSeconds = Math.round((Date.now() - started) / 1000);
     ctx.log(`${open} OPEN of ${size} across two workers after ${fillSeconds} s`);
     const [first, other, server, serverAtRest] = await Promise.all([

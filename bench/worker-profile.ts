@@ -111,7 +111,7 @@ export async function workerProfile(ctx: BenchContext): Promise<BenchOutcome> {
       const stops = await Promise.all(
         inspector.isolates().map(async (t) => [t.title, await sampleRetained(t)] as const),
       );
-      const open = await growTo(stack, book, size, ctx.log);
+      const { open } = await growTo(stack, book, size, ctx.log);
       const w = await weigh(stack, inspector, open, `at-${size}`);
       w.retained = {};
       for (const [title, stop] of stops) w.retained[title] = await stop();

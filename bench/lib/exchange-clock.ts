@@ -23,6 +23,10 @@ export class ExchangeClock {
   private readonly filled = new Rendezvous<EntryFill>();
   private readonly crossWatches = new Set<CrossWatch>();
   private readonly publishWatches = new Map<number, (() => void)[]>();
+  /** When each order placement reached the HTTP server, before its body was read; ascending. */
+  private readonly placements: number[] = [];
+  /** API requests so far by method and path, ids replaced by `:id`. */
+  readonly requests = new Map<string, number>();
 
   constructor(exchange: RunningExchange) {
     exchange.events.on('order', (o) => {
@@ -30,6 +34,11 @@ export class ExchangeClock {
       if (o.status === 'PUT ORDER REQ RECEIVED') this.received.deliver(o.tag, performance.now());
       if (o.status === 'COMPLETE')
         this.filled.deliver(o.tag, { token: o.instrument_token, price: o.average_price });
+    });
+    exchange.events.on('request', (method, path) => {
+      const key = `${method} ${path.replace(/\/\d+/g, '/:id')}`;
+      this.requests.set(key, (this.requests.get(key) ?? 0) + 1);
+      if (method === 'POST' && path.startsWith('/orders/')) this.placements.push(performance.now());
     });
     exchange.events.on('ticks', (ltps) => {
       const at = performance.now();
@@ -51,6 +60,13 @@ export class ExchangeClock {
   /** When the order tagged `tag` reached the matching engine. */
   orderReceived(tag: string): Promise<number> {
     return this.received.wait(tag);
+  }
+
+  /** The first order placement to reach the HTTP server at or after `at`, if one has. */
+  placementAfter(at: number): number | undefined {
+    let i = this.placements.length;
+    while (i > 0 && this.placements[i - 1] >= at) i--;
+    return this.placements[i];
   }
 
   orderFilled(tag: string): Promise<EntryFill> {

@@ -70,6 +70,14 @@ export async function countInPhase(stack: BenchStack, phase: string): Promise<nu
   return count;
 }
 
+/** The ids of this run's positions that have ended, on their own or by a benchmark's walk. */
+export async function endedPositionIds(stack: BenchStack): Promise<Set<string>> {
+  const query = `TaskQueue = "${stack.config.temporal.taskQueue}" AND ExecutionStatus != "Running"`;
+  const ids = new Set<string>();
+  for await (const wf of stack.client.workflow.list({ query })) ids.add(wf.workflowId);
+  return ids;
+}
+
 /** Ends every running position of this run without trading; the exchange's book no longer matters. */
 export async function terminateAll(stack: BenchStack): Promise<void> {
   const query = `TaskQueue = "${stack.config.temporal.taskQueue}" AND ExecutionStatus = "Running"`;

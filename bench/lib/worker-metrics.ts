@@ -43,3 +43,35 @@ export function sdkRates(
   }
   return out;
 }
+
+/**
+ * The worker's event-loop lag (prom-client's percentiles since the last
+ * scrape, which resets them) and time in garbage collection by kind, as
+ * `name{labels}` → value.
+ */
+export async function scrapeNodeSeries(url: string): Promise<Map<string, number>> {
+  const text = await (await fetch(url)).text();
+  const series = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    const m = /^(nodejs_(?:eventloop_lag_\w+|gc_duration_seconds_(?:sum|count))\S*)\s+(\S+)$/.exec(
+      line,
+    );
+    if (m) series.set(m[1], Number(m[2]));
+  }
+  return series;
+}
+
+/** Between two scrapes: the loop's lag percentiles (ms) over the window, and GC ms and runs by kind. */
+export function nodeActivity(
+  before: Map<string, number>,
+  after: Map<string, number>,
+): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [key, value] of after) {
+    const ms = (v: number) => Math.round(v * 1e4) / 10;
+    if (key.startsWith('nodejs_eventloop_lag_')) out[key] = ms(value);
+    else if (key.includes('_sum')) out[key] = ms(value - (before.get(key) ?? 0));
+    else out[key] = value - (before.get(key) ?? 0);
+  }
+  return out;
+}
