@@ -110,7 +110,12 @@ export interface PositionState {
    * any order is sent, so a retry, a cancellation or a continue-as-new resumes
    * the same tags instead of sending a second round.
    */
-  exitRound?: { attempt: number; quantity: number };
+  exitRound?: {
+    attempt: number;
+    quantity: number;
+    /** Slices of the round the trigger placed and the broker acknowledged: awaited by id, never placed. */
+    placed?: { tag: string; orderId: string }[];
+  };
   /**
    * The exit round a price trigger is armed to place itself (its tags are
    * this attempt's). Before any other exit round, these tags are looked up:

@@ -55,10 +55,11 @@ const fromBooked = (booked: OrderState): Obtained =>
     : { orderId: booked.orderId };
 
 /**
- * Places (or adopts, by tag) one child order. A refusal is an answer; any
- * other failure may have left an order booked, so the tag is looked up
- * before this intent is given up. An entry is never placed once a force
- * exit or kill switch has arrived: it is only looked up.
+ * Places (or adopts, by tag) one child order; a slice the trigger already
+ * placed is taken by its id. A refusal is an answer; any other failure may
+ * have left an order booked, so the tag is looked up before this intent is
+ * given up. An entry is never placed once a force exit or kill switch has
+ * arrived: it is only looked up.
  */
 async function obtainOrder(
   ctx: PositionContext,
@@ -70,6 +71,8 @@ async function obtainOrder(
     const booked = await lookUpTag(ctx, tag);
     return booked ? fromBooked(booked) : { refused: `entry aborted: ${ctx.forceExitReason}` };
   }
+  const placedByTrigger = leg === 'EXIT' && ctx.state.exitRound?.placed?.find((p) => p.tag === tag);
+  if (placedByTrigger) return { orderId: placedByTrigger.orderId };
   const contract = ctx.state.contract!;
   const place = leg === 'ENTRY' ? entryBroker.placeOrder : exitBroker.placeOrder;
   try {

@@ -175,11 +175,20 @@ function exitIntentOf(ctx: PositionContext, plan: ExitPlan, legs: ReturnType<typ
 
 /**
  * The trigger placed the exit: its round becomes the one in flight, so the
- * exit adopts those orders by tag instead of sending a round of its own.
+ * exit awaits those orders instead of sending a round of its own. A slice
+ * the trigger did not place is placed under its tag, looked up first.
  */
-function adoptTriggeredExit(ctx: PositionContext): void {
+function adoptTriggeredExit(
+  ctx: PositionContext,
+  placed: { tag: string; orderId: string }[],
+): void {
   const armed = ctx.state.armedExit!;
-  ctx.state.exitRound = { attempt: armed.attempt, quantity: armed.quantity };
+  ctx.state.exitRound = {
+    attempt: armed.attempt,
+    quantity: armed.quantity,
+    // Patched: rounds recorded before looked the trigger's tags up at the broker, one GET /orders each.
+    ...(patched('trigger-exit-awaited-by-id') && { placed }),
+  };
   ctx.state.exitAttempts = Math.max(ctx.state.exitAttempts, armed.attempt + 1);
   ctx.state.armedExit = undefined;
 }
@@ -270,7 +279,7 @@ export async function supervise(ctx: PositionContext): Promise<ExitReason | 'CON
     }
     const exit = onWake(ctx, wake.value);
     if (wake.value.kind === 'price' && wake.value.exitOrders.length > 0) {
-      adoptTriggeredExit(ctx);
+      adoptTriggeredExit(ctx, wake.value.exitOrders);
       ctx.state.triggeredAt = wake.value.at;
       if (exit) return exit;
       // The trigger and the plan judge the same levels; a disagreement is a bug, and the order is out.

@@ -13,6 +13,7 @@ export const LEGACY_HISTORY_DIRS = [
   path.join(HISTORIES_DIR, 'before-worker-marks'),
   path.join(HISTORIES_DIR, 'before-reads-beside-reservation'),
   path.join(HISTORIES_DIR, 'before-book-totals'),
+  path.join(HISTORIES_DIR, 'before-exit-by-id'),
 ];
 
 /**

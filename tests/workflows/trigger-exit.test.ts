@@ -55,10 +55,12 @@ describe('the price trigger places the exit itself', () => {
     const fired = runs.filter((r) => r.type === 'awaitPriceTrigger' && r.result).at(-1)!;
     const exitTag = tagsOf(handle.workflowId, state.tagScheme!).tag('EXIT', 0);
     expect(fired.result).toMatchObject({ exitOrders: [expect.objectContaining({ tag: exitTag })] });
-    // The workflow's own placement of the round found the trigger's order and adopted it.
-    const exitPlacement = runs.filter((r) => r.type === 'placeOrder').at(-1)!;
-    expect(exitPlacement.result).toMatchObject({ adopted: true });
-    await expectMatchesExchange(stack, await waitForPhase(handle, 'CLOSED'), summary);
+    // The workflow awaited the trigger's order by its id: no placement of its own, no look-up.
+    expect(runs.filter((r) => r.type === 'placeOrder')).toHaveLength(1);
+    const closed = await waitForPhase(handle, 'CLOSED');
+    const [{ orderId }] = (fired.result as { exitOrders: { orderId: string }[] }).exitOrders;
+    expect(closed.exitFills.map((f) => f.orderId)).toEqual([orderId]);
+    await expectMatchesExchange(stack, closed, summary);
   });
 
   it('a trailing step only ratchets: no order until the raised stop is crossed', async () => {
@@ -112,7 +114,7 @@ describe('the price trigger places the exit itself', () => {
     await expectMatchesExchange(stack, closed, summary);
   });
 
-  it("tag look-ups come from the worker's order book: one GET /orders per snapshot, not per order", async () => {
+  it("tag look-ups come from the worker's order book: no GET /orders per order", async () => {
     const gets: string[] = [];
     const count = (method: string, path: string) =>
       method === 'GET' && path === '/orders' && gets.push(path);
@@ -128,9 +130,9 @@ describe('the price trigger places the exit itself', () => {
     } finally {
       stack.exchange.events.off('request', count);
     }
-    // Three entries and three trigger exits looked their tags up in memory; each exit's own
-    // round asks the broker once to adopt what the trigger placed.
-    expect(gets.length).toBeLessThanOrEqual(3);
+    // Three entries and three trigger exits looked their tags up in memory, and each workflow
+    // awaited its trigger's order by id: at most the mirror's first snapshot asked the broker.
+    expect(gets.length).toBeLessThanOrEqual(1);
     expect(stack.worker!.orders.stats.hits).toBeGreaterThanOrEqual(6);
   });
 });
