@@ -159,6 +159,31 @@ describe('exercise at expiry', () => {
     }
   });
 
+  it("settles the next week's contract at its own close after this week's", async () => {
+    const env = await setUp();
+    try {
+      env.setClock(istEpoch(EXPIRY, '15:30'));
+      expect((await orders(env.kite)).filter((o) => o.tag === EXPIRY_TAG)).toHaveLength(2);
+      const { nextWeek } = env.legs;
+      env.setClock(istEpoch('2026-12-15', '15:29') + 59_999);
+      expect(
+        (await net(env.kite)).find((p) => p.tradingsymbol === nextWeek.row.tradingsymbol),
+      ).toMatchObject({ quantity: 65 });
+      env.setClock(istEpoch('2026-12-15', '15:30'));
+      const settled = (await orders(env.kite)).filter((o) => o.tag === EXPIRY_TAG);
+      expect(settled.map((o) => o.tradingsymbol)).toEqual([
+        env.legs.itmCall.row.tradingsymbol,
+        env.legs.otmPut.row.tradingsymbol,
+        nextWeek.row.tradingsymbol,
+      ]);
+      expect(
+        (await net(env.kite)).find((p) => p.tradingsymbol === nextWeek.row.tradingsymbol),
+      ).toMatchObject({ quantity: 0 });
+    } finally {
+      await env.ex.close();
+    }
+  });
+
   it('charges the exercise STT and the exercise brokerage in the contract note', async () => {
     const env = await setUp();
     try {

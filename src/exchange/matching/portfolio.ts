@@ -108,7 +108,9 @@ function groupBy(trades: KiteTrade[]): KiteTrade[][] {
   const groups = new Map<string, KiteTrade[]>();
   for (const t of trades) {
     const key = `${t.instrument_token}|${t.product}`;
-    groups.set(key, [...(groups.get(key) ?? []), t]);
+    const group = groups.get(key);
+    if (group) group.push(t);
+    else groups.set(key, [t]);
   }
   return [...groups.values()];
 }
