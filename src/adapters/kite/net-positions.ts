@@ -81,7 +81,7 @@ export class NetPositions {
   ): Promise<ContractView | undefined> {
     const mirrored = netFromBroker
       ? undefined
-      : this.fromMirror(contractKey(tradingsymbol, product), this.orders.netFilled());
+      : this.fromMirror(contractKey(tradingsymbol, product));
     let net = mirrored;
     if (net === undefined) {
       // Its own read, not one already in flight: the answer must postdate the crossing.
@@ -109,11 +109,10 @@ export class NetPositions {
     this.soon.unref();
   }
 
-  private fromMirror(key: string, filled: Map<string, number> | undefined): number | undefined {
+  private fromMirror(key: string): number | undefined {
     const offset = this.offsets.get(key);
-    return offset === undefined || filled === undefined
-      ? undefined
-      : offset + (filled.get(key) ?? 0);
+    const filled = this.orders.netFilled(key);
+    return offset === undefined || filled === undefined ? undefined : offset + filled;
   }
 
   /** One check at a time: the mirror completed, then the positions read against it. */
@@ -124,30 +123,29 @@ export class NetPositions {
         const version = this.orders.version;
         const positions = await this.broker.getPositions();
         const clean = this.orders.version === version;
-        let filled = this.orders.netFilled();
         let firstReading = false;
         for (const p of positions) {
           const key = contractKey(p.tradingsymbol, p.product);
           // A fill the stream has not delivered yet shows the broker ahead too, which costs a
           // rebuild; a mirror ahead of the broker could oversell, so it is never let be.
-          const answer = this.fromMirror(key, filled);
+          const answer = this.fromMirror(key);
           if (answer !== undefined && answer > p.quantity) {
             this.stats.distrusted += 1;
             this.offsets.delete(key);
             this.candidates.delete(key);
+            // Nothing more is taken from a mirror just found wrong (it answers nothing) until rebuilt.
             this.orders.invalidate();
-            // Nothing more is taken from a mirror just found wrong, until it is rebuilt.
-            filled = undefined;
             this.options.logger?.warn(
               { tradingsymbol: p.tradingsymbol, product: p.product, broker: p.quantity, answer },
               'order mirror shows more than the broker holds; rebuilding it',
             );
             continue;
           }
-          if (!clean || !filled) continue;
+          const filled = this.orders.netFilled(key);
+          if (!clean || filled === undefined) continue;
           // A fill the read saw and the stream had not yet delivered skews one reading; two
           // readings in a row that agree are taken, so a skew would have to repeat exactly.
-          const offset = p.quantity - (filled.get(key) ?? 0);
+          const offset = p.quantity - filled;
           if (this.candidates.get(key) === offset) this.offsets.set(key, offset);
           firstReading ||= !this.candidates.has(key);
           this.candidates.set(key, offset);
