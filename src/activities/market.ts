@@ -44,8 +44,11 @@ export interface PriceTriggerInput {
 }
 
 export type PriceTriggerResult = Cross & {
-  /** The exit orders the trigger placed (or adopted) under the intent's tags. */
-  exitOrders?: { tag: string; orderId: string }[];
+  /**
+   * The exit orders the trigger placed under the intent's tags; `adopted`
+   * when the tag was found already booked (a lost answer, a retried attempt).
+   */
+  exitOrders?: { tag: string; orderId: string; adopted: boolean }[];
   /** Why the intent was not (wholly) placed: the broker showed less, or a placement failed. */
   exitNotPlaced?: string;
 };
@@ -107,13 +110,13 @@ export function createMarketActivities(deps: ActivityDeps) {
             },
           )
           .then(
-            ({ orderId }) => ({ tag: intent.tags[i], orderId }),
+            ({ orderId, adopted }) => ({ tag: intent.tags[i], orderId, adopted }),
             (err: unknown) => (err instanceof Error ? err.message : String(err)),
           ),
       ),
     );
     const exitOrders = placed.filter(
-      (p): p is { tag: string; orderId: string } => typeof p !== 'string',
+      (p): p is { tag: string; orderId: string; adopted: boolean } => typeof p !== 'string',
     );
     const failures = placed.filter((p): p is string => typeof p === 'string');
     return { exitOrders, ...(failures.length > 0 && { exitNotPlaced: failures.join('; ') }) };

@@ -251,7 +251,7 @@ export async function supervise(ctx: PositionContext): Promise<ExitReason | 'CON
             side: fired.side,
             price: fired.price,
             at: fired.at,
-            exitOrders: fired.exitOrders ?? [],
+            exitOrders: (fired.exitOrders ?? []).map(({ tag, orderId }) => ({ tag, orderId })),
           })),
         ),
       );

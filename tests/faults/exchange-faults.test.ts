@@ -1,6 +1,7 @@
 import { startPaperStack, type PaperStack } from '../harness/paper-stack';
 import { openPosition, waitForPhase, type PositionHandle } from '../harness/positions';
 import { positionStateQuery, type PositionState } from '../../src/workflows/messages';
+import type { PriceTriggerResult } from '../../src/activities/market';
 import { activityRuns, type ActivityRun } from './helpers/activity-history';
 import { expectExchangeTruth, heldAtExchange, type ExchangeTruth } from './helpers/exchange-truth';
 
@@ -28,6 +29,13 @@ interface FaultKind {
 }
 
 const placements = (runs: ActivityRun[]) => runs.filter((r) => r.type === 'placeOrder');
+/** The exit orders price triggers placed (or found booked under their tags). */
+const triggerExits = (runs: ActivityRun[]) =>
+  runs.flatMap((r) =>
+    r.type === 'awaitPriceTrigger'
+      ? ((r.result as PriceTriggerResult | undefined)?.exitOrders ?? [])
+      : [],
+  );
 /**
  * The runs that met the failure and got past it: retried as an activity, or
  * a trigger that could not sell and handed its exit back to the workflow.
@@ -96,11 +104,12 @@ const KINDS: FaultKind[] = [
     beforeEntry: (stack) => stack.control.injectFaults({ dropOrderResponses: 1 }),
     beforeExit: (stack) => stack.control.injectFaults({ dropOrderResponses: 1 }),
     evidence: (_, runs) => {
-      // Both orders were found by their tag, not placed a second time.
+      // Both orders were found by their tag, not placed a second time: the entry by the
+      // workflow's placement, the exit by the trigger that placed it.
       expect(placements(runs).map((r) => r.result)).toEqual([
         expect.objectContaining({ adopted: true }),
-        expect.objectContaining({ adopted: true }),
       ]);
+      expect(triggerExits(runs)).toEqual([expect.objectContaining({ adopted: true })]);
     },
   },
   {
