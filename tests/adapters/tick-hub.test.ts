@@ -138,6 +138,38 @@ describe('TickHub.waitForCross', () => {
     expect(beats.at(-1)).toEqual([50, null]);
   });
 
+  it('spreads the beats of waits armed together across the interval, each wait beating once an interval', () => {
+    jest.useFakeTimers();
+    try {
+      const hub = new TickHub(new FakeTicker(), { heartbeatIntervalMs: 1_000 });
+      const beatsOf = Array.from({ length: 200 }, () => 0);
+      const ac = new AbortController();
+      beatsOf.forEach((_, i) => {
+        void hub
+          .waitForCross([{ token: 11 + (i % 3), below: 1 }], {
+            signal: ac.signal,
+            onHeartbeat: () => (beatsOf[i] += 1),
+          })
+          .catch(() => undefined);
+      });
+      const perStep: number[] = [];
+      for (let t = 0; t < 10_000; t += 10) {
+        const before = beatsOf.reduce((a, b) => a + b, 0);
+        jest.advanceTimersByTime(10);
+        perStep.push(beatsOf.reduce((a, b) => a + b, 0) - before);
+      }
+      // 200 beats a second arrive two per 10 ms on average; one loop over every wait put all 200 in one step.
+      expect(Math.max(...perStep)).toBeLessThanOrEqual(5);
+      expect(Math.min(...beatsOf)).toBeGreaterThanOrEqual(9);
+      expect(Math.max(...beatsOf)).toBeLessThanOrEqual(11);
+      ac.abort(new Error('done'));
+      jest.advanceTimersByTime(5_000);
+      expect(beatsOf.reduce((a, b) => a + b, 0)).toBe(perStep.reduce((a, b) => a + b, 0));
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('stops heartbeating once the feed has been down past the grace period, and resumes on reconnect', async () => {
     const ticker = new FakeTicker();
     const hub = new TickHub(ticker, { heartbeatIntervalMs: 10, feedGraceMs: 40 });

@@ -71,8 +71,11 @@ interface LegWatch {
 interface CrossWait {
   watches: LegWatch[];
   settle(outcome: { cross: Cross } | { error: unknown }): void;
-  onHeartbeat?: WaitForCrossOptions['onHeartbeat'];
+  stopHeartbeats?: () => void;
 }
+
+/** The golden ratio's fractional part: consecutive multiples of it spread evenly over [0, 1). */
+const PHASE_STEP = (Math.sqrt(5) - 1) / 2;
 
 export class TickHub {
   private readonly watchesByToken = new Map<number, Set<LegWatch>>();
@@ -92,7 +95,8 @@ export class TickHub {
   private readonly heartbeatIntervalMs: number;
   private readonly feedGraceMs: number;
   private readonly logger: Logger | undefined;
-  private heartbeatTimer: NodeJS.Timeout | undefined;
+  /** Waits armed so far; each one's heartbeat phase follows from its place in this count. */
+  private armed = 0;
   /** When the feed went down; undefined while connected. */
   private feedDownSince: number | undefined;
 
@@ -216,9 +220,9 @@ export class TickHub {
       const onAbort = () => wait.settle({ error: signal.reason });
       const wait: CrossWait = {
         watches: [],
-        onHeartbeat,
         settle: (outcome) => {
           if (!this.waits.delete(wait)) return;
+          wait.stopHeartbeats?.();
           signal.removeEventListener('abort', onAbort);
           for (const w of wait.watches) {
             const set = this.watchesByToken.get(w.token);
@@ -226,7 +230,6 @@ export class TickHub {
             if (set?.size === 0) this.watchesByToken.delete(w.token);
           }
           this.release(tokens);
-          if (this.waits.size === 0) this.stopHeartbeats();
           if ('cross' in outcome) resolve(outcome.cross);
           else reject(outcome.error);
         },
@@ -239,6 +242,7 @@ export class TickHub {
         abovePaise: leg.above === undefined ? Infinity : toPaise(leg.above),
       }));
       this.waits.add(wait);
+      if (onHeartbeat) wait.stopHeartbeats = this.startHeartbeats(wait, onHeartbeat);
       signal.addEventListener('abort', onAbort, { once: true });
       this.acquire(tokens);
       for (const w of wait.watches) {
@@ -246,7 +250,6 @@ export class TickHub {
         if (!set) this.watchesByToken.set(w.token, (set = new Set()));
         set.add(w);
       }
-      this.startHeartbeats();
       for (const w of wait.watches) {
         const tick = this.lastTick.get(w.token);
         if (tick) this.check(w, tick, toPaise(tick.ltp), 'ticker');
@@ -333,22 +336,35 @@ export class TickHub {
     for (const listener of [...listeners]) listener(order);
   }
 
-  private startHeartbeats(): void {
-    if (this.heartbeatTimer) return;
-    this.heartbeatTimer = setInterval(() => {
+  /**
+   * Beats one wait every interval on its own timer. The first beat comes at
+   * a phase spread across the interval from the waits armed before it: one
+   * loop over a thousand waits held the event loop for a hundred
+   * milliseconds each interval, and a crossing that arrived then waited
+   * behind it. Returns the function that stops the beats.
+   */
+  private startHeartbeats(
+    wait: CrossWait,
+    onHeartbeat: NonNullable<WaitForCrossOptions['onHeartbeat']>,
+  ): () => void {
+    const beat = () => {
       if (this.feedDownSince !== undefined && Date.now() - this.feedDownSince > this.feedGraceMs) {
         return;
       }
-      for (const wait of this.waits) {
-        wait.onHeartbeat?.(wait.watches.map((w) => this.lastTick.get(w.token)?.ltp ?? null));
-      }
-    }, this.heartbeatIntervalMs);
-    this.heartbeatTimer.unref();
-  }
-
-  private stopHeartbeats(): void {
-    clearInterval(this.heartbeatTimer);
-    this.heartbeatTimer = undefined;
+      onHeartbeat(wait.watches.map((w) => this.lastTick.get(w.token)?.ltp ?? null));
+    };
+    const phase = ((this.armed++ * PHASE_STEP) % 1) * this.heartbeatIntervalMs;
+    let interval: NodeJS.Timeout | undefined;
+    const first = setTimeout(() => {
+      interval = setInterval(beat, this.heartbeatIntervalMs);
+      interval.unref();
+      beat();
+    }, phase);
+    first.unref();
+    return () => {
+      clearTimeout(first);
+      clearInterval(interval);
+    };
   }
 }
 
