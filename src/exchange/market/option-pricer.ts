@@ -1,6 +1,6 @@
 import { istEpoch, MARKET_CLOSE } from '../../domain/calendar';
 import { roundToTick } from '../../domain/money';
-import { black76Delta, black76Price } from '../../domain/pricing';
+import { black76Price } from '../../domain/pricing';
 import type { OptionType, UnderlyingSpec } from '../../domain/types';
 
 export const RISK_FREE_RATE = 0.065;
@@ -17,12 +17,16 @@ export interface OptionPrice {
   ltp: number;
   bid: number;
   ask: number;
-  delta: number;
-  vol: number;
 }
 
-export const yearsToExpiry = (expiry: string, nowMs: number): number =>
-  Math.max(0, (istEpoch(expiry, MARKET_CLOSE) - nowMs) / YEAR_MS);
+/** Each expiry's close, parsed once: the exchange reprices every contract several times a second. */
+const expiryCloses = new Map<string, number>();
+
+export function yearsToExpiry(expiry: string, nowMs: number): number {
+  let close = expiryCloses.get(expiry);
+  if (close === undefined) expiryCloses.set(expiry, (close = istEpoch(expiry, MARKET_CLOSE)));
+  return Math.max(0, (close - nowMs) / YEAR_MS);
+}
 
 export const forwardOf = (spot: number, years: number): number =>
   spot * Math.exp(RISK_FREE_RATE * years);
@@ -50,11 +54,17 @@ export function priceOption(
   const years = yearsToExpiry(terms.expiry, nowMs);
   const forward = forwardOf(spot, years);
   const vol = smileVol(atmVol, forward, terms.strike, years);
-  const input = { forward, strike: terms.strike, years, vol, rate: RISK_FREE_RATE };
-  const mid = black76Price({ ...input, optionType: terms.optionType });
+  const mid = black76Price({
+    forward,
+    strike: terms.strike,
+    years,
+    vol,
+    rate: RISK_FREE_RATE,
+    optionType: terms.optionType,
+  });
   const spreadTicks = 1 + Math.floor(Math.abs(terms.strike - forward) / spec.strikeStep / 3);
   const bid = Math.max(TICK, roundToTick(mid - (spreadTicks * TICK) / 2, TICK, 'down'));
   const ask = roundToTick(bid + spreadTicks * TICK);
   const ltp = Math.min(ask, Math.max(bid, roundToTick(mid)));
-  return { ltp, bid, ask, vol, delta: black76Delta({ ...input, optionType: terms.optionType }) };
+  return { ltp, bid, ask };
 }
