@@ -31,7 +31,13 @@ const ON_REQUEST: Record<string, Benchmark> = {
 };
 const KNOWN = { ...BENCHMARKS, ...ON_REQUEST };
 /** Options that take a value. */
-const VALUED = ['--dynamic-config', '--sqlite-pragma', '--setting', '--worker-env'];
+const VALUED = [
+  '--dynamic-config',
+  '--sqlite-pragma',
+  '--setting',
+  '--worker-env',
+  '--exchange-dir',
+];
 
 /** `npm run bench [-- [--quick] <name>...]`: every benchmark by default, in a fixed order. */
 async function main(): Promise<void> {
@@ -92,6 +98,7 @@ async function main(): Promise<void> {
         quick,
         settings,
         workerEnv,
+        exchangeDir: valuesOf('--exchange-dir').at(-1),
         log: (m) => console.log(`[bench ${name}] ${m}`),
       };
       ctx.log(`start, load ${startLoad.join(' ')}`);

@@ -11,6 +11,11 @@ export interface BenchContext {
   settings: Record<string, string>;
   /** `--worker-env KEY=VALUE`: more environment for every benchmark's worker processes. */
   workerEnv: Record<string, string>;
+  /**
+   * `--exchange-dir DIR`: where the paper exchange keeps its journal (the
+   * system's temporary directory by default), to weigh its fsyncs apart.
+   */
+  exchangeDir?: string;
   log(message: string): void;
 }
 

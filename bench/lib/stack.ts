@@ -62,7 +62,8 @@ export async function startBenchStack(
     temporal,
     settings: runSettings,
     workerEnv: runEnv,
-  }: Pick<BenchContext, 'temporal' | 'settings' | 'workerEnv'>,
+    exchangeDir = os.tmpdir(),
+  }: Pick<BenchContext, 'temporal' | 'settings' | 'workerEnv' | 'exchangeDir'>,
   { name, tickIntervalMs, settings = {}, workerEnv: processEnv = {} }: BenchStackOptions,
 ): Promise<BenchStack> {
   const overrides = { ...BENCH_OVERRIDES, ...settings, ...runSettings };
@@ -70,7 +71,7 @@ export async function startBenchStack(
   const exchange = await startExchange({
     ...base.exchange,
     port: 0,
-    dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'bench-exchange-')),
+    dataDir: fs.mkdtempSync(path.join(exchangeDir, 'bench-exchange-')),
     tickIntervalMs,
     session: 'always-open',
     accountCapital: 10_000_000_000,
