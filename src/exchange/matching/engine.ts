@@ -13,7 +13,7 @@ import {
 import {
   availableMargin,
   equityMargins,
-  netPremiumPaid,
+  NetBook,
   positionsOf,
   type KitePosition,
   type MarginUse,
@@ -104,8 +104,7 @@ const terms = (o: KiteOrder): OrderTerms => ({
 export class MatchingEngine {
   private readonly orders = new Map<string, OrderState>();
   private readonly trades: KiteTrade[] = [];
-  /** Net quantities and realised P&L change only with a trade: grouped once per trade, not per order and tick. */
-  private heldCache: { trades: number; today: string; net: KitePosition[] } | undefined;
+  private readonly netBook = new NetBook();
   /**
    * Nothing on the books expires before this, so a settlement pass before it
    * has nothing to do: every read and order ran one, a pass over every order
@@ -213,7 +212,7 @@ export class MatchingEngine {
     const realised = net.reduce((sum, p) => sum + p.realised, 0);
     return {
       capital: this.o.capital,
-      premiumPaid: netPremiumPaid(this.trades),
+      premiumPaid: this.netBook.premiumPaid,
       blocked,
       span,
       realised,
@@ -390,19 +389,17 @@ export class MatchingEngine {
     return positionsOf(this.trades, today, (token) => this.o.market.quote(token)?.ltp ?? 0);
   }
 
-  /**
-   * The net book for the engine's own checks (margins, settlement, what a
-   * sell covers), which read quantities and realised P&L only, never the
-   * last price: rebuilt when a trade lands or the day turns. Recomputing it
-   * on every order and every tick made each order cost O(trades).
-   */
+  /** The net book for the engine's own checks, which read quantities and realised P&L only. */
   private held(): KitePosition[] {
-    const today = istDateOf(this.o.now());
-    const cached = this.heldCache;
-    if (cached && cached.trades === this.trades.length && cached.today === today) return cached.net;
-    const { net } = this.book();
-    this.heldCache = { trades: this.trades.length, today, net };
-    return net;
+    return this.netBook.net(
+      istDateOf(this.o.now()),
+      (token) => this.o.market.quote(token)?.ltp ?? 0,
+    );
+  }
+
+  private bookTrade(trade: KiteTrade): void {
+    this.trades.push(trade);
+    this.netBook.add(trade);
   }
 
   private newOrder(orderId: string, at: number, req: PlaceRequest): KiteOrder {
@@ -492,7 +489,7 @@ export class MatchingEngine {
       order_timestamp: o.order_timestamp,
       exchange_timestamp: istTimestamp(at),
     };
-    this.trades.push(trade);
+    this.bookTrade(trade);
     this.inBatch().events.push({ k: 'trade', trade });
   }
 
@@ -652,7 +649,7 @@ export class MatchingEngine {
 
   private apply(e: EngineEvent): void {
     if (e.k === 'trade') {
-      this.trades.push(e.trade);
+      this.bookTrade(e.trade);
       this.tradeSeq = Math.max(this.tradeSeq, Number(e.trade.trade_id) - 10_000_000);
       return;
     }

@@ -104,14 +104,19 @@ function positionOf(trades: KiteTrade[], today: string, lastPrice: number): Kite
   };
 }
 
+const contractOf = (t: KiteTrade): string => `${t.instrument_token}|${t.product}`;
+
+function addTo(groups: Map<string, KiteTrade[]>, t: KiteTrade): string {
+  const key = contractOf(t);
+  const group = groups.get(key);
+  if (group) group.push(t);
+  else groups.set(key, [t]);
+  return key;
+}
+
 function groupBy(trades: KiteTrade[]): KiteTrade[][] {
   const groups = new Map<string, KiteTrade[]>();
-  for (const t of trades) {
-    const key = `${t.instrument_token}|${t.product}`;
-    const group = groups.get(key);
-    if (group) group.push(t);
-    else groups.set(key, [t]);
-  }
+  for (const t of trades) addTo(groups, t);
   return [...groups.values()];
 }
 
@@ -127,11 +132,49 @@ export function positionsOf(
   return { net, day };
 }
 
-/** Cash paid for premium net of premium received, over the whole book. */
-export const netPremiumPaid = (trades: KiteTrade[]): number => {
-  const t = totalsOf(trades);
-  return t.buyValue - t.sellValue;
-};
+/**
+ * The net rows of `positionsOf` kept as trades land, for the exchange's own
+ * checks (margins, settlement, what a sell covers): a trade regroups only its
+ * contract, where rebuilding every contract made each order after a fill
+ * cost O(trades). Rows of untouched contracts keep the last price of their
+ * last rebuild, which the checks never read.
+ */
+export class NetBook {
+  private readonly groups = new Map<string, KiteTrade[]>();
+  private readonly rows = new Map<string, KitePosition>();
+  private readonly stale = new Set<string>();
+  private today = '';
+  private list: KitePosition[] = [];
+  private readonly premium = { buyValue: 0, sellValue: 0 };
+
+  add(trade: KiteTrade): void {
+    this.stale.add(addTo(this.groups, trade));
+    const value = trade.quantity * trade.average_price;
+    if (trade.transaction_type === 'BUY') this.premium.buyValue += value;
+    else this.premium.sellValue += value;
+  }
+
+  /** Net positions, one per contract and product in the order each first traded. */
+  net(today: string, lastPrice: (token: number) => number): KitePosition[] {
+    if (today !== this.today) {
+      this.today = today;
+      for (const key of this.groups.keys()) this.stale.add(key);
+    }
+    if (this.stale.size === 0) return this.list;
+    for (const key of this.stale) {
+      const group = this.groups.get(key) ?? [];
+      this.rows.set(key, positionOf(group, today, lastPrice(group[0].instrument_token)));
+    }
+    this.stale.clear();
+    this.list = [...this.groups.keys()].flatMap((key) => this.rows.get(key) ?? []);
+    return this.list;
+  }
+
+  /** Cash paid for premium net of premium received, over the whole book. */
+  get premiumPaid(): number {
+    return this.premium.buyValue - this.premium.sellValue;
+  }
+}
 
 export interface MarginUse {
   capital: number;
