@@ -137,7 +137,9 @@ export function positionsOf(
  * checks (margins, settlement, what a sell covers): a trade regroups only its
  * contract, where rebuilding every contract made each order after a fill
  * cost O(trades). Rows of untouched contracts keep the last price of their
- * last rebuild, which the checks never read.
+ * last rebuild, as the whole book's rebuild did between trades: the checks
+ * read quantities and realised P&L, which the last price moves by a paisa
+ * of rounding at most.
  */
 export class NetBook {
   private readonly groups = new Map<string, KiteTrade[]>();
