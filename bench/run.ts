@@ -37,6 +37,8 @@ const VALUED = [
   '--setting',
   '--worker-env',
   '--exchange-dir',
+  '--temporal-address',
+  '--temporal-metrics',
 ];
 
 /** `npm run bench [-- [--quick] <name>...]`: every benchmark by default, in a fixed order. */
@@ -53,6 +55,16 @@ async function main(): Promise<void> {
     dbFile: args.includes('--db-file'),
     sqlitePragmas: valuesOf('--sqlite-pragma'),
   };
+  // `--temporal-address HOST:PORT --temporal-metrics URL`: a server already running (bench/README.md, "An external server").
+  const address = valuesOf('--temporal-address').at(-1);
+  if (address) {
+    const metricsUrl = valuesOf('--temporal-metrics').at(-1);
+    if (!metricsUrl) {
+      console.error('--temporal-address needs --temporal-metrics URL (its Prometheus endpoint)');
+      process.exit(2);
+    }
+    server.external = { address, metricsUrl };
+  }
   const settings: Record<string, string> = {};
   for (const s of valuesOf('--setting')) {
     const eq = s.indexOf('=');

@@ -1,6 +1,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import { SearchAttributeType } from '@temporalio/common';
+import { msToTs } from '@temporalio/common/lib/time';
+import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { bundleTradingWorkflows } from '../../src/workers/workflow-bundle';
@@ -8,10 +12,16 @@ import { ensureTemporalCli } from '../../scripts/temporal-cli';
 import { dynamicConfigArgs, sqlitePragmaArgs } from '../../scripts/temporal-server-settings';
 import { SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes';
 import { freePort } from '../../tests/harness/free-port';
-import { processUsage } from '../../tests/harness/worker-process';
+import { processUsage, type ProcessUsage } from '../../tests/harness/worker-process';
 import type { Measured } from './usage';
 
 export const BENCH_NAMESPACE = 'bench';
+
+const IndexedValueType = temporal.api.enums.v1.IndexedValueType;
+const INDEXED_VALUE_TYPES: Record<string, temporal.api.enums.v1.IndexedValueType> = {
+  [SearchAttributeType.KEYWORD]: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+  [SearchAttributeType.BOOL]: IndexedValueType.INDEXED_VALUE_TYPE_BOOL,
+};
 
 export interface BenchTemporal {
   address: string;
@@ -72,15 +82,30 @@ export interface BenchServerOptions {
   dbFile?: boolean;
   /** `PRAGMA=VALUE` for that file, added to ours or replacing one. */
   sqlitePragmas?: string[];
+  /**
+   * A server already running instead of a dev server of our own, such as
+   * compose's shape (PostgreSQL, four history shards) outside Docker; the
+   * options above do not apply to it.
+   */
+  external?: ExternalServer;
+}
+
+export interface ExternalServer {
+  address: string;
+  /** Its Prometheus endpoint, for `serverRates`. */
+  metricsUrl: string;
 }
 
 /** What a bench server was started with, for the results. */
-export const describeServer = (o: BenchServerOptions) => ({
-  settings: o.temporalDefaults ? "Temporal's defaults" : 'ours',
-  database: o.dbFile ? 'SQLite file' : 'SQLite in memory',
-  dynamicConfig: o.dynamicConfig ?? [],
-  sqlitePragmas: o.sqlitePragmas ?? [],
-});
+export const describeServer = (o: BenchServerOptions) =>
+  o.external
+    ? { external: o.external.address }
+    : {
+        settings: o.temporalDefaults ? "Temporal's defaults" : 'ours',
+        database: o.dbFile ? 'SQLite file' : 'SQLite in memory',
+        dynamicConfig: o.dynamicConfig ?? [],
+        sqlitePragmas: o.sqlitePragmas ?? [],
+      };
 
 /**
  * The `temporal server start-dev` arguments for these options: the server
@@ -93,12 +118,28 @@ function serverArgs(o: BenchServerOptions, dbDir: string): string[] {
   return [...dynamic, '--db-filename', path.join(dbDir, 'temporal.db'), ...pragmas];
 }
 
+/** The workflow bundles the worker processes and the baseline's worker load. */
+async function bundles(dir: string) {
+  return {
+    tradingBundlePath: await bundleTo(dir, bundleTradingWorkflows(quiet), 'trading'),
+    baselineBundlePath: await bundleTo(
+      dir,
+      bundleWorkflowCode({
+        workflowsPath: require.resolve('../baseline/workflows'),
+        logger: quiet,
+      }),
+      'baseline',
+    ),
+  };
+}
+
 /**
  * A dev server of our own (headless, free port, our search attributes) for
  * the whole run, with `npm start`'s settings unless `options` say otherwise.
  */
 export async function startBenchTemporal(options: BenchServerOptions = {}): Promise<BenchTemporal> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trader-bench-'));
+  if (options.external) return connectBenchTemporal(options.external, dir);
   const executable = ensureTemporalCli();
   const metricsPort = await freePort();
   const env = await TestWorkflowEnvironment.createLocal({
@@ -120,18 +161,94 @@ export async function startBenchTemporal(options: BenchServerOptions = {}): Prom
     server: { usage: () => (pid === undefined ? undefined : processUsage(pid)) },
     metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
     namespace: BENCH_NAMESPACE,
-    tradingBundlePath: await bundleTo(dir, bundleTradingWorkflows(quiet), 'trading'),
-    baselineBundlePath: await bundleTo(
-      dir,
-      bundleWorkflowCode({
-        workflowsPath: require.resolve('../baseline/workflows'),
-        logger: quiet,
-      }),
-      'baseline',
-    ),
+    ...(await bundles(dir)),
     teardown: async () => {
       await env.teardown();
       fs.rmSync(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/** Processes on this machine by name (/proc/PID/comm), read afresh on every call. */
+function processesNamed(names: readonly string[]): number[] {
+  return fs.readdirSync('/proc').flatMap((entry) => {
+    if (!/^\d+$/.test(entry)) return [];
+    try {
+      return names.includes(fs.readFileSync(`/proc/${entry}/comm`, 'utf8').trim())
+        ? [Number(entry)]
+        : [];
+    } catch {
+      return [];
+    }
+  });
+}
+
+/** An external server's processes and its database's, summed, as the dev server's one process holds both. */
+const SERVER_PROCESSES = ['temporal-server', 'postgres'];
+
+/**
+ * The bench's namespace on an external server, registered with our search
+ * attributes if it is not there; waits until the frontend answers a query on
+ * them, since it learns of new ones on its own refresh.
+ */
+async function prepareNamespace(address: string): Promise<void> {
+  const connection = await Connection.connect({ address });
+  try {
+    const service = connection.workflowService;
+    const known = await service.describeNamespace({ namespace: BENCH_NAMESPACE }).then(
+      () => true,
+      () => false,
+    );
+    if (!known) {
+      await service.registerNamespace({
+        namespace: BENCH_NAMESPACE,
+        workflowExecutionRetentionPeriod: msToTs('1 day'),
+      });
+    }
+    const wanted = Object.fromEntries(
+      SEARCH_ATTRIBUTES.map((key) => [key.name, INDEXED_VALUE_TYPES[key.type]]),
+    );
+    const query = SEARCH_ATTRIBUTES.map((key) => `${key.name} IS NULL`).join(' AND ');
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const { customAttributes } = await connection.operatorService.listSearchAttributes({
+          namespace: BENCH_NAMESPACE,
+        });
+        const missing = Object.keys(wanted).filter((name) => !(name in customAttributes));
+        if (missing.length > 0) {
+          await connection.operatorService.addSearchAttributes({
+            namespace: BENCH_NAMESPACE,
+            searchAttributes: Object.fromEntries(missing.map((name) => [name, wanted[name]])),
+          });
+        }
+        await service.countWorkflowExecutions({ namespace: BENCH_NAMESPACE, query });
+        return;
+      } catch (err) {
+        if (attempt >= 60) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+      }
+    }
+  } finally {
+    await connection.close();
+  }
+}
+
+async function connectBenchTemporal(external: ExternalServer, dir: string): Promise<BenchTemporal> {
+  await prepareNamespace(external.address);
+  const sum = (usages: (ProcessUsage | undefined)[]): ProcessUsage =>
+    usages.reduce<ProcessUsage>(
+      (total, u) => ({
+        cpuSeconds: total.cpuSeconds + (u?.cpuSeconds ?? 0),
+        rssBytes: total.rssBytes + (u?.rssBytes ?? 0),
+      }),
+      { cpuSeconds: 0, rssBytes: 0 },
+    );
+  return {
+    address: external.address,
+    server: { usage: () => sum(processesNamed(SERVER_PROCESSES).map(processUsage)) },
+    metricsUrl: external.metricsUrl,
+    namespace: BENCH_NAMESPACE,
+    ...(await bundles(dir)),
+    teardown: async () => fs.rmSync(dir, { recursive: true, force: true }),
   };
 }

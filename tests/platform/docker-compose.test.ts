@@ -190,6 +190,24 @@ describe('docker-compose.yml matches the code', () => {
     expect(values).toEqual(TEMPORAL_DYNAMIC_CONFIG);
   });
 
+  it("bench/postgres runs compose's Temporal outside Docker: its version, shards, connections and dynamic config", () => {
+    const temporal = compose.services.temporal;
+    const tag = String(temporal.image).split(':')[1];
+    const script = fs.readFileSync(path.join(ROOT, 'bench/postgres/start.sh'), 'utf8');
+    expect(/^VERSION=(\S+)/m.exec(script)?.[1]).toBe(tag);
+    const server = YAML.parse(
+      fs.readFileSync(path.join(ROOT, 'bench/postgres/development.yaml'), 'utf8'),
+    );
+    // compose sets none of these, so auto-setup's defaults (4 shards, 20 connections) hold there.
+    for (const name of ['NUM_HISTORY_SHARDS', 'SQL_MAX_CONNS', 'SQL_VIS_MAX_CONNS'])
+      expect(temporal.environment).not.toHaveProperty(name);
+    expect(server.persistence.numHistoryShards).toBe(4);
+    expect(server.persistence.datastores['postgres-default'].sql.maxConns).toBe(20);
+    expect(server.persistence.datastores['postgres-visibility'].sql.maxConns).toBe(10);
+    const mounted = (temporal.volumes as string[]).map((v) => path.normalize(v.split(':')[0]));
+    expect(mounted).toContain(path.normalize(server.dynamicConfigClient.filepath));
+  });
+
   it('registers exactly the search attributes the workflows use', () => {
     const command = ([] as string[]).concat(services['temporal-setup'].command ?? []).join(' ');
     const registered = [...command.matchAll(/--name (\w+) --type (\w+)/g)].map((m) => m[1]).sort();
