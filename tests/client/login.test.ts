@@ -8,10 +8,13 @@ import { tokenExpiresAt } from '../../src/domain/broker-session';
 import { startExchange, type RunningExchange } from '../../src/exchange';
 import { ExchangeControl } from '../../src/exchange/control-client';
 import { baseOptions } from '../exchange/helpers';
+import { sessionEndAwayFrom } from '../harness/clock';
 import { runCli, spawnCli, type CliRun } from './run-cli';
 
 const API_SECRET = `secret${randomBytes(8).toString('hex')}`;
 const REDIRECT = 'http://127.0.0.1:9/kite/callback';
+/** The exchange and `trade` agree on it, as `tokenExpiryOf` reads it on paper. */
+const SESSION_END = sessionEndAwayFrom(Date.now());
 
 let exchange: RunningExchange;
 let control: ExchangeControl;
@@ -21,6 +24,7 @@ beforeAll(async () => {
     baseOptions({
       credentials: { ...PAPER_CREDENTIALS, apiSecret: API_SECRET },
       loginRedirectUrl: REDIRECT,
+      tokenExpiry: SESSION_END,
       now: Date.now,
     }),
   );
@@ -38,6 +42,7 @@ function setup(extra: NodeJS.ProcessEnv = {}) {
     TRADER__BROKER__REST_URL: exchange.restUrl,
     TRADER__BROKER__TICKER_URL: exchange.tickerUrl,
     TRADER__BROKER__TOKEN_FILE: tokenFile,
+    TRADER__EXCHANGE__TOKEN_EXPIRY: SESSION_END,
     KITE_API_SECRET: API_SECRET,
     ...extra,
   };
@@ -79,7 +84,7 @@ describe('trade login', () => {
     expect(read.token).toMatchObject({ apiKey: PAPER_CREDENTIALS.apiKey, userId: 'PAPER1' });
     // Kite's login_time has whole seconds.
     expect(read.token.loginAt).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000);
-    expect(read.token.expiresAt).toBe(tokenExpiresAt(read.token.loginAt));
+    expect(read.token.expiresAt).toBe(tokenExpiresAt(read.token.loginAt, SESSION_END));
     expect(JSON.parse(run.stdout)).toEqual({
       userId: 'PAPER1',
       tokenFile,
@@ -155,7 +160,9 @@ describe('trade status', () => {
     );
     const human = await runCli(['status'], env);
     expect(human.stdout).toMatch(/^token\s+valid$/m);
-    expect(human.stdout).toMatch(/^expires \(IST\)\s+\d{4}-\d{2}-\d{2} 06:00:00$/m);
+    expect(human.stdout).toMatch(
+      new RegExp(`^expires \\(IST\\)\\s+\\d{4}-\\d{2}-\\d{2} ${SESSION_END}:00$`, 'm'),
+    );
 
     await control.expireSessions();
     expect(await status(env)).toMatchObject({ state: 'logged-out', source: 'file' });

@@ -9,6 +9,7 @@ import { readTokenFile } from '../../src/adapters/kite/token-file';
 import { submitSignal } from '../../src/client/submit';
 import { createLogger } from '../../src/log';
 import { startFakeTelegram, type FakeTelegram } from '../harness/fake-telegram';
+import { sessionEndAwayFrom } from '../harness/clock';
 import { historyText } from '../harness/history-text';
 import { startPaperStack, type PaperStack } from '../harness/paper-stack';
 import { newSignal, openPosition, waitForPhase, waitForState } from '../harness/positions';
@@ -65,6 +66,7 @@ describe('an expired Kite session under an open position, renewed by trade login
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'token-lifecycle-'));
   const tokenFile = path.join(dir, 'kite-token.json');
   const log = capturedLogger();
+  const sessionEnd = sessionEndAwayFrom(Date.now());
   let redirectPort: number;
   let telegram: FakeTelegram;
   let stack: PaperStack;
@@ -75,12 +77,16 @@ describe('an expired Kite session under an open position, renewed by trade login
     telegram = await startFakeTelegram({ token: BOT_TOKEN });
     stack = await startPaperStack({
       credentials: { ...PAPER_CREDENTIALS, apiSecret: API_SECRET },
-      exchange: { loginRedirectUrl: `http://127.0.0.1:${redirectPort}/kite/callback` },
+      exchange: {
+        loginRedirectUrl: `http://127.0.0.1:${redirectPort}/kite/callback`,
+        tokenExpiry: sessionEnd,
+      },
       secrets: { telegramBotToken: BOT_TOKEN },
       logger: log.logger,
       overrides: (c: Config) => ({
         ...c,
         broker: { ...c.broker, tokenFile },
+        exchange: { ...c.exchange, tokenExpiry: sessionEnd },
         exits: { ...c.exits, retryMaxSeconds: 2 },
         notify: {
           ...c.notify,
@@ -99,6 +105,7 @@ describe('an expired Kite session under an open position, renewed by trade login
       TRADER__BROKER__REST_URL: stack.config.broker.restUrl,
       TRADER__BROKER__TICKER_URL: stack.config.broker.tickerUrl,
       TRADER__BROKER__TOKEN_FILE: tokenFile,
+      TRADER__EXCHANGE__TOKEN_EXPIRY: sessionEnd,
       KITE_API_SECRET: API_SECRET,
     };
   });

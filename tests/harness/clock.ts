@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { istTimestamp } from '../../src/domain/strategies/candles';
 
 /**
  * When a calendar-sensitive suite runs. Such a suite names its own default
@@ -30,3 +31,13 @@ export function clockFrom(start: number): () => number {
   const origin = performance.now();
   return () => start + Math.floor(performance.now() - origin);
 }
+
+/**
+ * An HH:MM (IST) for the paper exchange's session end (`exchange.tokenExpiry`)
+ * twelve hours after `now`. Kite's 06:00 puts a token from a login between
+ * 05:30 and 06:00 in its last half hour (TOKEN_EXPIRING) and ends it minutes
+ * later, so a test that logs in and means a fresh session passes only outside
+ * that window of the wall clock; with this end no hour of the day is in it.
+ */
+export const sessionEndAwayFrom = (now: number): string =>
+  istTimestamp(now + 12 * 3_600_000).slice(11, 16);
