@@ -55,7 +55,7 @@ async function main(): Promise<void> {
     dbFile: args.includes('--db-file'),
     sqlitePragmas: valuesOf('--sqlite-pragma'),
   };
-  // `--temporal-address HOST:PORT --temporal-metrics URL`: a server already running (bench/README.md, "An external server").
+  // `--temporal-address HOST:PORT --temporal-metrics URL`: a server already running, such as bench/postgres/start.sh's.
   const address = valuesOf('--temporal-address').at(-1);
   if (address) {
     const metricsUrl = valuesOf('--temporal-metrics').at(-1);

@@ -97,15 +97,12 @@ export interface ExternalServer {
 }
 
 /** What a bench server was started with, for the results. */
-export const describeServer = (o: BenchServerOptions) =>
-  o.external
-    ? { external: o.external.address }
-    : {
-        settings: o.temporalDefaults ? "Temporal's defaults" : 'ours',
-        database: o.dbFile ? 'SQLite file' : 'SQLite in memory',
-        dynamicConfig: o.dynamicConfig ?? [],
-        sqlitePragmas: o.sqlitePragmas ?? [],
-      };
+export const describeServer = (o: BenchServerOptions) => ({
+  settings: o.temporalDefaults ? "Temporal's defaults" : 'ours',
+  database: o.dbFile ? 'SQLite file' : 'SQLite in memory',
+  dynamicConfig: o.dynamicConfig ?? [],
+  sqlitePragmas: o.sqlitePragmas ?? [],
+});
 
 /**
  * The `temporal server start-dev` arguments for these options: the server
