@@ -1,10 +1,20 @@
 import type { Client } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { positionStateQuery, type PositionState } from '../workflows/messages';
 import { mapBounded } from './bounded';
 
 const quoted = (value: string) => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
 export const RUNNING_POSITIONS = `WorkflowType = 'positionWorkflow' AND ExecutionStatus = 'Running'`;
+
+/**
+ * Executions per listing page. The worker decodes a page in one go on the
+ * thread that also serves the trigger waits; a page of a thousand held it
+ * for tens of milliseconds every reconciler run (bench/README.md, session 19).
+ */
+const LIST_PAGE_SIZE = 100;
+
+const RUNNING = temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
 
 export interface RunningFilter {
   /**
@@ -37,7 +47,10 @@ interface StateRead {
 export class PositionStates {
   private readonly reads = new Map<string, StateRead>();
 
-  constructor(private readonly client: Client) {}
+  constructor(
+    private readonly client: Client,
+    private readonly pageSize = LIST_PAGE_SIZE,
+  ) {}
 
   /**
    * The running positions and their own view of themselves, as current as
@@ -64,16 +77,16 @@ export class PositionStates {
       `TaskQueue = ${quoted(filter.taskQueue)}`,
       ...(filter.tradingsymbol ? [`TradingSymbol = ${quoted(filter.tradingsymbol)}`] : []),
     ].join(' AND ');
-    const listed: { workflowId: string; runId: string }[] = [];
-    for await (const { workflowId, runId } of this.client.workflow.list({ query }))
-      if (workflowId !== filter.exclude) listed.push({ workflowId, runId });
+    const listed = (await this.list(query)).filter(
+      ({ workflowId }) => workflowId !== filter.exclude,
+    );
     const states = await mapBounded(listed, inFlight, ({ workflowId, runId }) => {
       const state = known(workflowId);
       if (state) return Promise.resolve(state);
       return this.read(workflowId, runId)
         .catch((err: unknown) => {
-          // A run that ended between the listing and the query holds nothing.
-          if (/completed|not found/i.test(String(err))) return undefined;
+          // A run that ended between the listing and the read holds nothing (NOT_FOUND from the service, "not found" from the SDK).
+          if (/completed|not.found/i.test(String(err))) return undefined;
           throw err;
         })
         .finally(onRead);
@@ -87,11 +100,40 @@ export class PositionStates {
     });
   }
 
+  /**
+   * The executions a visibility query finds. The service's own calls, not
+   * the SDK's list and describe: those decode every search attribute and memo
+   * of every execution, and a sweep wants ids, a status and a length.
+   */
+  private async list(query: string): Promise<{ workflowId: string; runId: string }[]> {
+    const { namespace } = this.client.options;
+    const listed: { workflowId: string; runId: string }[] = [];
+    let nextPageToken: Uint8Array | undefined;
+    do {
+      const page = await this.client.workflowService.listWorkflowExecutions({
+        namespace,
+        query,
+        pageSize: this.pageSize,
+        nextPageToken,
+      });
+      for (const { execution } of page.executions)
+        if (execution?.workflowId && execution.runId)
+          listed.push({ workflowId: execution.workflowId, runId: execution.runId });
+      nextPageToken = page.nextPageToken;
+    } while (nextPageToken?.length);
+    return listed;
+  }
+
   /** The run's state as of now. */
   private async read(workflowId: string, runId: string): Promise<PositionState> {
     const handle = this.client.workflow.getHandle(workflowId, runId);
-    const { status, historyLength } = await handle.describe();
-    if (status.name !== 'RUNNING') {
+    const { workflowExecutionInfo: info } =
+      await this.client.workflowService.describeWorkflowExecution({
+        namespace: this.client.options.namespace,
+        execution: { workflowId, runId },
+      });
+    const historyLength = info?.historyLength?.toNumber() ?? 0;
+    if (info?.status !== RUNNING) {
       this.reads.delete(workflowId);
       // Ended since it was listed: its last state says what it held (a run that
       // continued as new still holds it).

@@ -72,4 +72,24 @@ describe('PositionStates: a running position is queried only when its history ha
     }
     expect(states.size).toBe(0);
   });
+
+  it('lists every running position of the deployment however many pages the listing takes', async () => {
+    const opened = await Promise.all([1, 2, 3].map(() => openPosition(stack)));
+    const ids = opened.map(({ handle }) => handle.workflowId).sort();
+    const states = new PositionStates(stack.client, 2);
+    const running = await states.running({ taskQueue: stack.config.temporal.taskQueue });
+    expect(
+      running
+        .filter(({ state }) => state.phase === 'OPEN')
+        .map(({ workflowId }) => workflowId)
+        .sort(),
+    ).toEqual(ids);
+    expect(states.size).toBe(3);
+    await Promise.all(
+      opened.map(async ({ handle }) => {
+        await handle.signal(forceExitSignal, 'test done');
+        await handle.result();
+      }),
+    );
+  });
 });
