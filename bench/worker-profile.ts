@@ -19,7 +19,8 @@ import { ratio } from './lib/stats';
 import { measureUsage, threadCpuPct, threadCpuSeconds, type Usage } from './lib/usage';
 import { metricsUrlOf, scrapeSdkSeries, sdkRates } from './lib/worker-metrics';
 
-const PROFILE_WINDOW_MS = 10_000;
+/** `PROFILE_CPU_SECONDS`: each CPU profile's length; 90 s spans a reconciler run at 1,000 (bench/stalls.ts reads them). */
+const PROFILE_WINDOW_MS = Number(process.env.PROFILE_CPU_SECONDS ?? 10) * 1000;
 /** `PROFILE_WINDOW_SECONDS`: the usage and SDK-counter window; a minute or more spans a whole reconciler cycle. */
 const usageWindowMs = () =>
   Number(process.env.PROFILE_WINDOW_SECONDS ?? USAGE_WINDOW_MS / 1000) * 1000;

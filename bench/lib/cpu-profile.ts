@@ -67,6 +67,66 @@ export function summarizeProfile(profile: CpuProfile, top = 12): ProfileSummary 
   };
 }
 
+export interface BusyStretch {
+  /** From the profile's start, ms. */
+  atMs: number;
+  ms: number;
+  /** Self time by category within the stretch, ms, largest first. */
+  byCategory: [string, number][];
+}
+
+/**
+ * Runs of samples with no `(idle)` among them: the event loop did not wait
+ * for anything in between, so work that came due inside a stretch waited for
+ * up to the rest of it.
+ */
+export function busyStretches(profile: CpuProfile, minMs: number): BusyStretch[] {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const out: BusyStretch[] = [];
+  let at = 0;
+  let current: { atMs: number; ms: number; byCategory: Map<string, number> } | undefined;
+  const close = () => {
+    if (current && current.ms >= minMs)
+      out.push({
+        atMs: Math.round(current.atMs),
+        ms: Math.round(current.ms),
+        byCategory: [...current.byCategory]
+          .sort((a, b) => b[1] - a[1])
+          .map(([k, v]) => [k, Math.round(v)]),
+      });
+    current = undefined;
+  };
+  profile.samples.forEach((id, i) => {
+    const frame = byId.get(id)!.callFrame;
+    const dt = (profile.timeDeltas[i + 1] ?? 0) / 1000;
+    if (frame.functionName === '(idle)') close();
+    else {
+      current ??= { atMs: at, ms: 0, byCategory: new Map() };
+      current.ms += dt;
+      const category = categoryOf(frame);
+      current.byCategory.set(category, (current.byCategory.get(category) ?? 0) + dt);
+    }
+    at += dt;
+  });
+  close();
+  return out;
+}
+
+/** Busy ms in each whole second of the profile. */
+export function busyBySecond(profile: CpuProfile): number[] {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const seconds: number[] = [];
+  let at = 0;
+  profile.samples.forEach((id, i) => {
+    const dt = (profile.timeDeltas[i + 1] ?? 0) / 1000;
+    const second = Math.floor(at / 1000);
+    seconds[second] ??= 0;
+    if (byId.get(id)!.callFrame.functionName !== '(idle)') seconds[second] += dt;
+    at += dt;
+  });
+  return seconds.map(Math.round);
+}
+
 /** Starts V8's CPU profiler in one isolate; the returned function stops it, keeps the profile at `file` for DevTools and summarises it. */
 export async function startCpuProfile(
   target: InspectorTarget,
