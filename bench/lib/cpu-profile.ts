@@ -76,14 +76,30 @@ export interface BusyStretch {
 }
 
 /**
+ * Each sample's frame, its time from the profile's start and its length
+ * (ms): the time until the next sample, as DevTools reads it, so the gap
+ * before the first sample is nobody's.
+ */
+function forEachSampleSpan(
+  profile: CpuProfile,
+  fn: (frame: ProfileNode['callFrame'], atMs: number, ms: number) => void,
+): void {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  let at = 0;
+  profile.samples.forEach((id, i) => {
+    const ms = (profile.timeDeltas[i + 1] ?? 0) / 1000;
+    fn(byId.get(id)!.callFrame, at, ms);
+    at += ms;
+  });
+}
+
+/**
  * Runs of samples with no `(idle)` among them: the event loop did not wait
  * for anything in between, so work that came due inside a stretch waited for
  * up to the rest of it.
  */
 export function busyStretches(profile: CpuProfile, minMs: number): BusyStretch[] {
-  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const out: BusyStretch[] = [];
-  let at = 0;
   let current: { atMs: number; ms: number; byCategory: Map<string, number> } | undefined;
   const close = () => {
     if (current && current.ms >= minMs)
@@ -96,17 +112,12 @@ export function busyStretches(profile: CpuProfile, minMs: number): BusyStretch[]
       });
     current = undefined;
   };
-  profile.samples.forEach((id, i) => {
-    const frame = byId.get(id)!.callFrame;
-    const dt = (profile.timeDeltas[i + 1] ?? 0) / 1000;
-    if (frame.functionName === '(idle)') close();
-    else {
-      current ??= { atMs: at, ms: 0, byCategory: new Map() };
-      current.ms += dt;
-      const category = categoryOf(frame);
-      current.byCategory.set(category, (current.byCategory.get(category) ?? 0) + dt);
-    }
-    at += dt;
+  forEachSampleSpan(profile, (frame, atMs, ms) => {
+    if (frame.functionName === '(idle)') return close();
+    current ??= { atMs, ms: 0, byCategory: new Map() };
+    current.ms += ms;
+    const category = categoryOf(frame);
+    current.byCategory.set(category, (current.byCategory.get(category) ?? 0) + ms);
   });
   close();
   return out;
@@ -114,17 +125,12 @@ export function busyStretches(profile: CpuProfile, minMs: number): BusyStretch[]
 
 /** Busy ms in each whole second of the profile. */
 export function busyBySecond(profile: CpuProfile): number[] {
-  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const seconds: number[] = [];
-  let at = 0;
-  profile.samples.forEach((id, i) => {
-    const dt = (profile.timeDeltas[i + 1] ?? 0) / 1000;
-    const second = Math.floor(at / 1000);
-    seconds[second] ??= 0;
-    if (byId.get(id)!.callFrame.functionName !== '(idle)') seconds[second] += dt;
-    at += dt;
+  forEachSampleSpan(profile, ({ functionName }, atMs, ms) => {
+    const second = Math.floor(atMs / 1000);
+    seconds[second] = (seconds[second] ?? 0) + (functionName === '(idle)' ? 0 : ms);
   });
-  return seconds.map(Math.round);
+  return Array.from(seconds, (ms = 0) => Math.round(ms));
 }
 
 /** Starts V8's CPU profiler in one isolate; the returned function stops it, keeps the profile at `file` for DevTools and summarises it. */
